@@ -1,0 +1,49 @@
+"""Where the bundled library and the user's data live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent
+
+HOME_ENV = "PEER_TRAINER_HOME"
+
+
+def bundled_dir(name: str) -> Path:
+    """The bundled `scenarios` or `rubrics` folder, from a wheel or from a checkout."""
+    installed = PACKAGE_DIR / "_bundled" / name
+    if installed.is_dir():
+        return installed
+    return CHECKOUT_DIR / name
+
+
+def bundled_scenarios() -> Path:
+    return bundled_dir("scenarios")
+
+
+def bundled_rubrics() -> Path:
+    return bundled_dir("rubrics")
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The user data folder: --data-dir, then $PEER_TRAINER_HOME, then the platform's data dir."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("peer-trainer", appauthor=False))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create a folder readable by its owner only (trainees' words are health information)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+    return path
