@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "PT220": "route after an unconditional route is never taken",
     "PT221": "free-text turn has no default route",
     "PT222": "variable default out of its declared range",
+    "PT223": "node has more than one of choices, respond, goto, ending",
     # Rubric semantics
     "PT301": "unknown competency",
     "PT302": "duplicate criterion or flag id",

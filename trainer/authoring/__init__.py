@@ -1,0 +1,1 @@
+"""Tools for scenario authors: scripted tests, exploration, coverage, graphs, templates."""
