@@ -160,6 +160,7 @@ def decode_source(raw: bytes, name: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        shown = raw.decode("utf-8", "replace").splitlines()
         return None, [
             Diagnostic(
                 "PT003",
@@ -168,6 +169,7 @@ def decode_source(raw: bytes, name: str) -> tuple[str | None, list[Diagnostic]]:
                 name,
                 line,
                 col,
+                source_line=shown[line - 1] if line <= len(shown) else None,
                 hint="save the file as UTF-8 text",
             )
         ]

@@ -6,6 +6,7 @@ so a caller can keep the old state (undo, tests) and save the new one after each
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
@@ -133,7 +134,7 @@ class Engine:
                 "kind": "response",
                 "node": node.id,
                 "text": text,
-                "judgment": judgment.to_dict(),
+                "judgment": json.loads(json.dumps(judgment.to_dict())),  # JSON-native, so saving changes nothing
                 "route": route.index,
                 "feedback": route.feedback,
             }

@@ -363,10 +363,10 @@ class _Builder:
             if gap is None and covered < 1.0:
                 gap = (covered, 1.0)
             if not pure_bands:
-                self.report("PT221", "no route matches when none of the conditions hold", path + ("routes",),
+                self.report("PT221", "no route matches when none of the conditions hold", path + ("routes",), key=True,
                             hint="end the routes with a default: `- goto: <node>`")
             elif gap is not None:
-                self.report("PT212", f"scores from {gap[0]:g} to {gap[1]:g} match no route", path + ("routes",),
+                self.report("PT212", f"scores from {gap[0]:g} to {gap[1]:g} match no route", path + ("routes",), key=True,
                             hint="cover 0 to 1 with the bands, or end with a default route `- goto: <node>`")
 
     def test(self, i: int, t: dict) -> ScenarioTest:
