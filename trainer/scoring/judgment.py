@@ -54,6 +54,7 @@ class FlagResult:
     why: str = ""  # why it is out of scope
     evidence: tuple[Evidence, ...] = ()
     overridden: str | None = None
+    penalty: float = 0.0  # soft flags: what it takes off the score
 
     @classmethod
     def from_dict(cls, d: dict) -> "FlagResult":
@@ -86,6 +87,8 @@ class Judgment:
     rubrics: tuple[str, ...] = ()
     overrides: tuple[Override, ...] = ()
     synthetic: bool = False  # made by a test or the explorer, not by the scorer
+    stuffing: bool = False  # credit was bounded because the response read as a list of rubric phrases
+    dismissed_flags: tuple[FlagResult, ...] = ()  # flags an instructor overrode away, with the reason
 
     @property
     def met_ids(self) -> list[str]:
@@ -141,7 +144,15 @@ class Judgment:
             rubrics=tuple(d.get("rubrics", ())),
             overrides=tuple(Override.from_dict(o) for o in d.get("overrides", ())),
             synthetic=bool(d.get("synthetic", False)),
+            stuffing=bool(d.get("stuffing", False)),
+            dismissed_flags=tuple(FlagResult.from_dict(f) for f in d.get("dismissed_flags", ())),
         )
+
+    def criterion(self, criterion_id: str) -> CriterionResult | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    def flag(self, flag_id: str) -> FlagResult | None:
+        return next((f for f in self.flags if f.id == flag_id), None)
 
     def replace(self, **changes: Any) -> "Judgment":
         return replace(self, **changes)

@@ -1,0 +1,353 @@
+"""Judging a free-text response against rubrics: criteria met, flags raised, each with evidence.
+
+The Scorer compiles every indicator of every rubric once, into one index keyed by the
+words a phrase can start with. Judging a response is then: normalise it (text.py),
+find every indicator match (patterns.py), and drop the matches a trainer would not
+count:
+
+- an exception phrase overlaps it ("died by suicide", "ask your prescriber whether to stop");
+- it is negated earlier in its clause ("I won't tell you to stop taking it");
+- for flags, it sits inside quotation marks ("you said 'crazy'") or is reported speech
+  ("your sister called you crazy").
+
+Credit is bounded so that listing rubric phrases does not pay: each criterion counts
+once, a response cannot meet more criteria than its length allows, and a response that
+is mostly indicator phrases meeting five or more criteria is marked as stuffing and
+credited for at most three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from trainer.scoring.formula import compute_score
+from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment
+from trainer.scoring.patterns import Match, Pattern, PatternIndex, Vocabulary, compile_pattern
+from trainer.scoring.rubrics import Criterion, RedFlag, Rubric, RubricSet
+from trainer.scoring.text import CLAUSE_BREAKERS, TokenizedText, tokenize
+
+SCOPE_RUBRIC = "scope"
+
+NEGATORS = frozenset({"not", "never", "no", "neither", "nor", "without", "nothing", "none", "refuse", "hardly", "nowhere"})
+NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
+NEGATION_REACH = 6
+
+REPORTING_VERBS = frozenset({
+    "said", "says", "say", "saying", "told", "tells", "tell", "telling", "called", "calls", "call", "calling",
+    "named", "labeled", "labelled", "label", "word", "words", "term", "mentioned", "heard", "wrote", "asked",
+    "yelled", "screamed", "shouted", "texted", "accused", "describe", "described", "describes",
+})
+SPEAKER_PRONOUNS = frozenset({"i", "we"})
+REPORT_REACH = 9
+
+STUFFING_MIN_CRITERIA = 5
+STUFFING_COVERAGE = 0.6
+STUFFING_CREDIT = 3
+WORDS_PER_CRITERION = 5  # a response may meet at most 1 + words // 5 criteria
+
+
+@dataclass(frozen=True)
+class _Owner:
+    rubric: str
+    kind: str  # "criterion" | "flag"
+    item: Criterion | RedFlag
+    scope: str = "overlap"  # for exceptions
+
+
+class Scorer:
+    """Judges responses against a RubricSet; build once, then call judge() per response."""
+
+    def __init__(self, rubric_set: RubricSet):
+        self.rubric_set = rubric_set
+        patterns: list[Pattern] = []
+        self.problems: list[str] = []
+        for rubric in rubric_set:
+            cache: dict = {}
+            for c in rubric.criteria:
+                patterns += self._compile(rubric, "criterion", c, c.phrases, c.exceptions, c.threshold, cache)
+            for f in rubric.flags:
+                patterns += self._compile(rubric, "flag", f, f.indicators, f.exceptions, f.threshold, cache)
+        vocabulary = Vocabulary(w for p in patterns for w in p.literals)
+        self.index = PatternIndex(patterns, vocabulary)
+
+    def _compile(self, rubric: Rubric, kind: str, item, phrases, exceptions, threshold, cache) -> list[Pattern]:
+        out = []
+        for phrase in phrases:
+            p = self._one(rubric, phrase, cache)
+            if p is not None:
+                p.owner, p.role, p.threshold = _Owner(rubric.id, kind, item), "indicator", threshold
+                out.append(p)
+        for exc in exceptions:
+            p = self._one(rubric, exc.phrase, cache)
+            if p is not None:
+                p.owner, p.role, p.threshold = _Owner(rubric.id, kind, item, exc.scope), "exception", threshold
+                out.append(p)
+        return out
+
+    def _one(self, rubric: Rubric, phrase: str, cache: dict) -> Pattern | None:
+        from trainer.scoring.patterns import PatternError
+
+        try:
+            return compile_pattern(phrase, rubric.terms, term_cache=cache)
+        except PatternError as exc:  # the loader reports these; a Rubric built by hand may still have them
+            self.problems.append(f"{rubric.id}: {exc.message} in '{phrase}'")
+            return None
+
+    # --- judging ------------------------------------------------------------------------------
+
+    def rubric_ids(self, rubrics: Sequence[str], scope: bool = True) -> list[str]:
+        ids: list[str] = []
+        for r in rubrics:
+            if r not in ids:
+                ids.append(r)
+        if scope and SCOPE_RUBRIC in self.rubric_set and SCOPE_RUBRIC not in ids:
+            ids.append(SCOPE_RUBRIC)
+        for r in ids:
+            if r not in self.rubric_set:
+                raise KeyError(f"unknown rubric '{r}'")
+        return ids
+
+    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True) -> Judgment:
+        """Judge one response against the named rubrics (plus `scope` unless scope=False)."""
+        ids = self.rubric_ids(rubrics, scope)
+        active = set(ids)
+        text = text if isinstance(text, str) else str(text)
+        tt = tokenize(text)
+        prepared = self.index.prepare(tt)
+        matches = [m for m in self.index.find(prepared) if m.pattern.owner.rubric in active]
+
+        by_item: dict[int, list[Match]] = {}
+        for m in matches:
+            by_item.setdefault(id(m.pattern.owner.item), []).append(m)
+
+        excused_notes: list[str] = []
+        criteria: list[CriterionResult] = []
+        flags: list[FlagResult] = []
+        criterion_spans: dict[str, list[tuple[int, int]]] = {}
+        for rid in ids:
+            rubric = self.rubric_set.get(rid)
+            for c in rubric.criteria:
+                kept, _ = self._filter(tt, prepared, by_item.get(id(c), []), c.negation, frozenset({"negation"}) if c.negation else frozenset())
+                distinct = {m.pattern.source for m in kept}
+                met = len(distinct) >= c.min_matches
+                evidence = tuple(self._evidence(tt, m) for m in _first_per_span(kept))
+                criteria.append(CriterionResult(c.id, rid, c.competency, c.weight, met, c.description, evidence if met else ()))
+                if met:
+                    criterion_spans[c.id] = [(m.start, m.end) for m in kept]
+            for f in rubric.flags:
+                kept, excused = self._filter(tt, prepared, by_item.get(id(f), []), True, f.excuse)
+                evidence = [self._evidence(tt, m) for m in _first_per_span(kept)]
+                if not evidence and f.self_focus is not None:
+                    focus = _self_focus(tt, f.self_focus.min_words, f.self_focus.min_share)
+                    if focus is not None:
+                        evidence.append(focus)
+                if evidence:
+                    flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
+                                            tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0))
+                elif excused:
+                    m, reason = excused[0]
+                    excused_notes.append(
+                        f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
+                    )
+
+        criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
+        flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
+        score = compute_score(criteria, flags)
+        feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
+        return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
+                        rubrics=tuple(ids), stuffing=stuffing)
+
+    def _filter(self, tt: TokenizedText, prepared, matches: list[Match], use_exceptions: bool, excuse):
+        """Split matches into those that count and those excused (with the reason, in words)."""
+        exceptions = [m for m in matches if m.pattern.role == "exception"]
+        indicators = [m for m in matches if m.pattern.role == "indicator"]
+        kept: list[Match] = []
+        excused: list[tuple[Match, str]] = []
+        tokens = tt.tokens
+        for m in indicators:
+            reason = None
+            for e in exceptions:
+                if e.pattern.owner.scope == "sentence":
+                    if tokens[e.start].sentence == tokens[m.start].sentence:
+                        reason = f"is in the same sentence as '{tt.words(e.start, e.end)}'"
+                        break
+                elif e.start < m.end and m.start < e.end:
+                    reason = f"is part of '{tt.words(e.start, e.end)}'"
+                    break
+            if reason is None and "negation" in excuse:
+                cue = _negation_cue(prepared, m.start)
+                if cue is not None:
+                    reason = f"is negated ('{tt.words(cue, m.start) if cue < m.start else tokens[cue].norm}')"
+            if reason is None and "quotation" in excuse and all(tokens[i].quoted for i in range(m.start, m.end)):
+                reason = "is in quotation marks: someone else's word, not yours"
+            if reason is None and "reported-speech" in excuse:
+                cue = _reporting_cue(prepared, m.start)
+                if cue is not None:
+                    reason = f"reports what someone else said ('{tt.words(cue, m.start)}')"
+            if reason is None:
+                kept.append(m)
+            else:
+                excused.append((m, reason))
+        return kept, excused
+
+    @staticmethod
+    def _evidence(tt: TokenizedText, m: Match) -> Evidence:
+        start = tt.tokens[m.start].start
+        end = tt.tokens[m.end - 1].end
+        return Evidence(tt.text[start:end], start, end, m.pattern.source, m.similarity)
+
+    def _feedback(self, tt, ids, criteria, flags, stuffing) -> tuple[str, ...]:
+        lines: list[str] = []
+        if not tt.tokens:
+            return ("There was no response to judge.",)
+        for f in flags:
+            rubric = self.rubric_set.get(f.rubric)
+            flag = rubric.flag(f.id)
+            words = f.evidence[0].words if f.evidence else ""
+            kind = "Critical" if f.severity == "critical" else "Watch"
+            line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback.strip()} {flag.why.strip()}"
+            if flag.instead:
+                line += f" Instead: {flag.instead.strip()}"
+            lines.append(line)
+        for c in criteria:
+            if not c.met:
+                continue
+            item = self.rubric_set.get(c.rubric).criterion(c.id)
+            what = (item.feedback_met or item.description).strip()
+            lines.append(f"Met - {c.id}: You said '{_clip(c.evidence[0].words)}' - {what}")
+        for c in criteria:
+            if c.met:
+                continue
+            item = self.rubric_set.get(c.rubric).criterion(c.id)
+            uncredited = [e for e in c.evidence if e.note]
+            if uncredited:
+                lines.append(f"Not credited - {c.id}: '{_clip(uncredited[0].words)}' {uncredited[0].note}.")
+            elif item.feedback_missed:
+                lines.append(f"Not yet - {c.id}: {item.feedback_missed.strip()}")
+        if stuffing:
+            lines.append(
+                "This response reads like a list of rubric phrases, so credit was limited to "
+                f"{STUFFING_CREDIT} criteria. Say fewer things, in your own words, to the person in front of you."
+            )
+        return tuple(lines)
+
+
+def _clip(words: str, most: int = 90) -> str:
+    words = " ".join(words.split())
+    return words if len(words) <= most else words[: most - 3] + "..."
+
+
+def _first_per_span(matches: list[Match]) -> list[Match]:
+    """One match per distinct indicator, earliest first; the longest where several start together."""
+    out: list[Match] = []
+    seen: set[str] = set()
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        if m.pattern.source in seen:
+            continue
+        seen.add(m.pattern.source)
+        out.append(m)
+    return out
+
+
+def _negation_cue(prepared, start: int) -> int | None:
+    """The index of a negating word earlier in the same clause, close enough to scope over `start`."""
+    tokens = prepared.tt.tokens
+    norms = prepared.norms
+    if start >= len(tokens):
+        return None
+    clause = tokens[start].clause
+    i = start - 1
+    while i >= 0 and start - i <= NEGATION_REACH and tokens[i].clause == clause:
+        w = norms[i]
+        if w in NEGATORS:
+            # "not only", "no matter", "not just" do not negate what follows
+            nxt = norms[i + 1] if i + 1 < len(norms) else ""
+            if not (w == "not" and nxt in ("only", "just")) and not (w == "no" and nxt in ("matter", "doubt")):
+                return i
+        if i + 1 < start and (w, norms[i + 1]) in NEGATOR_PAIRS:
+            return i
+        i -= 1
+    return None
+
+
+def _reporting_cue(prepared, start: int) -> int | None:
+    """The index of a reporting verb said by someone other than the speaker ("she called you", "you said")."""
+    tokens = prepared.tt.tokens
+    norms = prepared.norms
+    sentence = tokens[start].sentence
+    i = start - 1
+    while i >= 0 and start - i <= REPORT_REACH and tokens[i].sentence == sentence:
+        w = norms[i]
+        if w in CLAUSE_BREAKERS:
+            return None
+        if w in REPORTING_VERBS:
+            before = norms[max(0, i - 3) : i]
+            if not any(b in SPEAKER_PRONOUNS for b in before):
+                return i
+        i -= 1
+    return None
+
+
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
+
+
+def _self_focus(tt: TokenizedText, min_words: int, min_share: float) -> Evidence | None:
+    if tt.word_count < min_words:
+        return None
+    sentences: dict[int, list] = {}
+    for t in tt.tokens:
+        sentences.setdefault(t.sentence, []).append(t)
+    if not sentences:
+        return None
+    about_me = [s for s in sentences.values() if sum(t.norm in FIRST_PERSON for t in s) >= 1 and not any(t.norm in ("you", "your") for t in s[:3])]
+    share = len(about_me) / len(sentences)
+    if share < min_share:
+        return None
+    first = about_me[0]
+    start, end = first[0].start, first[-1].end
+    return Evidence(tt.text[start:end], start, end, f"{tt.word_count} words, {share:.0%} of sentences about yourself", 100.0,
+                    note="long self-disclosure")
+
+
+def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dict[str, list[tuple[int, int]]]):
+    """Each criterion counts once; a short response cannot meet many; a list of phrases is stuffing."""
+    met = [c for c in criteria if c.met]
+    if not met:
+        return criteria, False
+    covered: set[int] = set()
+    for c in met:
+        for s, e in spans.get(c.id, []):
+            covered.update(range(s, e))
+    coverage = len(covered) / max(1, len(tt.tokens))
+    allowed = 1 + tt.word_count // WORDS_PER_CRITERION
+    stuffing = len(met) >= STUFFING_MIN_CRITERIA and coverage >= STUFFING_COVERAGE
+    if stuffing:
+        allowed = min(allowed, STUFFING_CREDIT)
+    if len(met) <= allowed:
+        return criteria, stuffing
+    # Keep the heaviest criteria, earliest evidence first among equals.
+    ranked = sorted(met, key=lambda c: (-c.weight, c.evidence[0].start if c.evidence else 0))
+    keep = {c.id for c in ranked[:allowed]}
+    reason = ("not credited: the response reads as a list of rubric phrases" if stuffing
+              else f"not credited: {tt.word_count} words can meet at most {allowed} criteria")
+    out = []
+    for c in criteria:
+        if c.met and c.id not in keep:
+            out.append(replace(c, met=False, evidence=tuple(replace(e, note=reason) for e in c.evidence)))
+        else:
+            out.append(c)
+    return out, stuffing
+
+
+_DEFAULT: Scorer | None = None
+
+
+def default_scorer() -> Scorer:
+    """A Scorer over the shipped rubrics, built once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        from trainer.scoring.rubrics import bundled_rubric_set
+
+        _DEFAULT = Scorer(bundled_rubric_set())
+    return _DEFAULT

@@ -1,0 +1,388 @@
+"""Turning what a trainee typed into normalised tokens that still point at their own words.
+
+Trainees type fast and informally ("ur gonna be ok", "i wont tell u to stop"), so the
+scorer matches rubric indicators against a normalised form: lower case, contractions
+and texting spellings expanded, punctuation reduced to sentence and clause boundaries.
+Every normalised token keeps the character span it came from, so feedback can quote
+the trainee exactly ("You said 'u should stop taking it'").
+
+The same normaliser runs over rubric indicators when they are compiled, so an author
+may write "don't" or "do not" and both sides meet in the middle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Contractions with an apostrophe, after lower-casing and turning ’ into '.
+_APOSTROPHE_WORDS: dict[str, str] = {
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "shan't": "shall not",
+    "ain't": "is not",
+    "let's": "let us",
+    "y'all": "you all",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "there's": "there is",
+    "here's": "here is",
+    "who's": "who is",
+    "how's": "how is",
+    "where's": "where is",
+    "he's": "he is",
+    "she's": "she is",
+    "everything's": "everything is",
+    "everyone's": "everyone is",
+    "nobody's": "nobody is",
+    "somebody's": "somebody is",
+    "someone's": "someone is",
+    "nothing's": "nothing is",
+    "something's": "something is",
+}
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'ve", " have"),
+    ("'ll", " will"),
+    ("'d", " would"),
+    ("'m", " am"),
+)
+
+# Texting spellings and apostrophe-less contractions. Deliberately conservative: a word
+# that is also an ordinary English word with another meaning ("ill", "were", "well",
+# "shed") is left alone.
+TEXTING: dict[str, str] = {
+    "u": "you",
+    "ya": "you",
+    "yu": "you",
+    "yoo": "you",
+    "ur": "your",
+    "yr": "your",
+    "r": "are",
+    "im": "i am",
+    "ive": "i have",
+    "iam": "i am",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "mustnt": "must not",
+    "neednt": "need not",
+    "aint": "is not",
+    "thats": "that is",
+    "whats": "what is",
+    "wats": "what is",
+    "theres": "there is",
+    "hows": "how is",
+    "wheres": "where is",
+    "whos": "who is",
+    "youre": "you are",
+    "youve": "you have",
+    "youll": "you will",
+    "youd": "you would",
+    "theyre": "they are",
+    "theyve": "they have",
+    "theyll": "they will",
+    "weve": "we have",
+    "its": "it is",
+    "hes": "he is",
+    "shes": "she is",
+    "gonna": "going to",
+    "gna": "going to",
+    "wanna": "want to",
+    "gotta": "have to",
+    "hafta": "have to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "do not know",
+    "idk": "i do not know",
+    "imo": "in my opinion",
+    "imho": "in my opinion",
+    "tbh": "to be honest",
+    "rn": "right now",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thank you",
+    "bc": "because",
+    "bcuz": "because",
+    "bcos": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "abt": "about",
+    "ppl": "people",
+    "smth": "something",
+    "sth": "something",
+    "tho": "though",
+    "thru": "through",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmrrw": "tomorrow",
+    "2day": "today",
+    "2morrow": "tomorrow",
+    "b4": "before",
+    "luv": "love",
+    "k": "okay",
+    "kk": "okay",
+    "ok": "okay",
+    "oke": "okay",
+    "okey": "okay",
+    "alright": "all right",
+    "def": "definitely",
+    "defo": "definitely",
+    "deff": "definitely",
+    "gud": "good",
+    "rly": "really",
+    "rlly": "really",
+    "srsly": "seriously",
+    "cud": "could",
+    "cld": "could",
+    "shud": "should",
+    "shld": "should",
+    "wud": "would",
+    "wld": "would",
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "whut": "what",
+    "hw": "how",
+    "sum1": "someone",
+    "some1": "someone",
+    "any1": "anyone",
+    "every1": "everyone",
+    "no1": "no one",
+    "noone": "no one",
+    "nvm": "never mind",
+    "obv": "obviously",
+    "prob": "probably",
+    "probs": "probably",
+    "yrs": "years",
+    "hrs": "hours",
+    "mins": "minutes",
+    "info": "information",
+    "convo": "conversation",
+    "txt": "text",
+    "msg": "message",
+    "appt": "appointment",
+    "togther": "together",
+    "2gether": "together",
+    "meds": "meds",
+    "med": "med",
+    "w": "with",
+    "wo": "without",
+    "n": "and",
+    "nd": "and",
+    "&": "and",
+    "+": "and",
+    "yea": "yes",
+    "yeah": "yes",
+    "yep": "yes",
+    "yup": "yes",
+    "ye": "yes",
+    "nope": "no",
+    "nah": "no",
+    "everybody": "everyone",
+    "anybody": "anyone",
+    "somebody": "someone",
+    "nobody": "no one",
+    "gonna've": "going to have",
+    "outta": "out of",
+    "lotta": "lot of",
+    "alotta": "a lot of",
+    "alot": "a lot",
+    "wkend": "weekend",
+    "doc": "doctor",
+    "dr": "doctor",
+    "psych": "psychiatrist",
+}
+
+# After "your" (and "ur", "yr"), these words show the writer meant "you're".
+_YOURE_NEXT = frozenset(
+    """not so a an the right welcome allowed able worth safe strong brave alone definitely gonna going
+    really very too already still always never being crazy wrong such in on at here there okay fine good great
+    amazing capable enough sure done doing trying making feeling getting taking thinking saying telling asking
+    looking working using living dealing handling carrying facing being just probably obviously
+    clearly totally completely scared afraid worried angry upset sad overwhelmed frustrated tired
+    exhausted stuck ready lucky lost hurt ashamed embarrassed nervous anxious stressed confused lonely hopeless
+    gone coming leaving staying moving feeling noncompliant non bipolar depressed schizophrenic an""".split()
+)
+
+# Clause-breaking conjunctions: a negation or a reporting verb does not reach across them.
+CLAUSE_BREAKERS = frozenset({"but", "though", "although", "however", "so", "and", "because", "yet", "anyway"})
+
+# Fillers skipped when a pattern is anchored to the start of a clause ("so, what ...").
+CLAUSE_FILLERS = frozenset(
+    {"so", "and", "okay", "well", "hmm", "um", "uh", "yes", "oh", "alright", "now", "then", "also", "but", "honestly", "ok", "hey", "right"}
+)
+
+SENTENCE_END = frozenset({".", "!", "?", "\n"})
+CLAUSE_END = frozenset({",", ";", ":", "-"})
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<money>\$\s?\d[\d,]*(?:\.\d+)?)
+  | (?P<word>[a-z0-9]+(?:['][a-z]+)*(?:/[a-z]+)?)
+  | (?P<newline>\n)
+  | (?P<punct>[.!?;:,]|[\u2014\u2013]|\s-\s|--)
+  | (?P<amp>[&+](?=\s))
+    """,
+    re.VERBOSE,
+)
+_QUOTE_SPANS = (
+    re.compile(r'"[^"\n]{1,200}"'),
+    re.compile(r"\u201c[^\u201d\n]{1,200}\u201d"),
+    re.compile(r"(?<![a-z0-9])'[^'\n]{1,200}?'(?![a-z0-9])"),
+    re.compile(r"\u2018[^\u2019\n]{1,200}?\u2019(?![a-z0-9])"),
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One normalised word, with the span of the trainee's text it came from."""
+
+    norm: str
+    start: int
+    end: int
+    sentence: int
+    clause: int
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class TokenizedText:
+    text: str
+    tokens: tuple[Token, ...]
+    sentence_ends: tuple[str, ...]  # the punctuation that closed each sentence ("?" for a question)
+    word_count: int
+
+    def words(self, start: int, end: int) -> str:
+        """The trainee's own words covered by tokens[start:end]."""
+        if start >= end:
+            return ""
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+
+    def is_question(self, sentence: int) -> bool:
+        return 0 <= sentence < len(self.sentence_ends) and self.sentence_ends[sentence] == "?"
+
+
+def _expand_word(word: str) -> list[str]:
+    if word in _APOSTROPHE_WORDS:
+        return _APOSTROPHE_WORDS[word].split()
+    if "'" in word:
+        for suffix, replacement in _SUFFIXES:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                stem = word[: -len(suffix)]
+                if suffix == "n't":
+                    stem = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}.get(stem, stem)
+                return [stem] + replacement.split()
+        if word.endswith("'s"):
+            return [word[:-2]]  # a possessive: "sister's" -> "sister"
+        return [word.replace("'", "")]
+    if word in TEXTING:
+        return TEXTING[word].split()
+    if "/" in word:
+        if word in ("w/o",):
+            return ["without"]
+        if word in ("w/",):
+            return ["with"]
+        return [part for part in word.split("/") if part]
+    return [word]
+
+
+def tokenize(text: str) -> TokenizedText:
+    """Normalise `text` into tokens; never raises, whatever the input."""
+    lowered = text.lower().replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
+    # The same length as `text` (lower() can change length for a few characters; fall back to a per-char map).
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        lowered = lowered.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
+    quoted = _quoted_mask(lowered)
+    tokens: list[Token] = []
+    sentence_ends: list[str] = []
+    sentence = clause = 0
+    last_kind = "start"
+    word_count = 0
+    for m in _TOKEN_RE.finditer(lowered):
+        kind = m.lastgroup
+        if kind in ("punct", "newline"):
+            mark = m.group().strip() or "\n"
+            if mark in SENTENCE_END:
+                if last_kind == "word":
+                    sentence_ends.append(mark)
+                    sentence += 1
+                    clause += 1
+                elif mark == "?" and sentence_ends:
+                    sentence_ends[-1] = "?"  # "...?!" or "? ?"
+                last_kind = "end"
+            else:
+                if last_kind == "word":
+                    clause += 1
+                last_kind = "clause"
+            continue
+        if kind == "money":
+            pieces = ["money"]
+        elif kind == "amp":
+            pieces = ["and"]
+        else:
+            word = m.group().strip("'")
+            if not word:
+                continue
+            pieces = _expand_word(word)
+        start, end = m.start(), m.end()
+        inside = quoted[start] if start < len(quoted) else False
+        word_count += 1
+        for piece in pieces:
+            if piece in CLAUSE_BREAKERS and tokens and tokens[-1].clause == clause:
+                clause += 1
+            tokens.append(Token(piece, start, end, sentence, clause, inside))
+        last_kind = "word"
+    if last_kind == "word" or (tokens and len(sentence_ends) <= tokens[-1].sentence):
+        sentence_ends.append("")
+    _fix_youre(tokens)
+    return TokenizedText(text, tuple(tokens), tuple(sentence_ends), word_count)
+
+
+def _fix_youre(tokens: list[Token]) -> None:
+    """'your going to be ok' means 'you're': rewrite "your" before a word that shows it."""
+    i = 0
+    while i < len(tokens) - 1:
+        t = tokens[i]
+        if t.norm == "your" and tokens[i + 1].norm in _YOURE_NEXT and tokens[i + 1].sentence == t.sentence:
+            tokens[i : i + 1] = [
+                Token("you", t.start, t.end, t.sentence, t.clause, t.quoted),
+                Token("are", t.start, t.end, t.sentence, t.clause, t.quoted),
+            ]
+            i += 2
+            continue
+        i += 1
+
+
+def _quoted_mask(text: str) -> list[bool]:
+    mask = [False] * len(text)
+    for pattern in _QUOTE_SPANS:
+        for m in pattern.finditer(text):
+            for i in range(m.start(), m.end()):
+                mask[i] = True
+    return mask
+
+
+def normalize_phrase(phrase: str) -> list[str]:
+    """The normalised words of an author's phrase (no spans): how indicators are compiled."""
+    return [t.norm for t in tokenize(phrase).tokens]
