@@ -73,8 +73,16 @@ CODES: dict[str, str] = {
     "PT302": "duplicate criterion or flag id",
     "PT303": "calibration example refers to an unknown criterion or flag",
     "PT304": "indicator is empty after normalization",
+    "PT305": "indicator pattern cannot be parsed",
+    "PT306": "unknown term in an indicator",
+    "PT307": "term never used",
+    "PT308": "flag setting does not fit its severity, or flag can never be raised",
+    "PT309": "fewer calibration examples than recommended",
+    "PT310": "criterion or flag has no calibration example",
     # Policy
     "PT401": "policy value not allowed",
+    "PT402": "policy names an unknown hour category",
+    "PT403": "policy requirement period is invalid",
 }
 
 
