@@ -1,51 +1,110 @@
-"""`peer-trainer test`: run scenarios' scripted `tests:` with a pytest-like summary."""
+"""`peer-trainer test`: scripted tests, exhaustive exploration, random playthroughs, coverage."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from trainer.cli.common import emit, print_diagnostics
+from trainer.cli.common import CommandError, emit, print_diagnostics
 
 
 def register(sub) -> None:
-    p = sub.add_parser("test", help="run the scenarios' tests: blocks", description=(
-        "Run each scenario's scripted playthroughs. Exit 0 when all pass, 1 when any fails or a file has errors."))
+    p = sub.add_parser("test", help="run scenarios' tests, explore every path, measure coverage", description=(
+        "Run each scenario's scripted `tests:`; with --explore, play every reachable state; with --random N, "
+        "N seeded random playthroughs. Exit 0 when everything passes, 1 when a test fails, exploration finds a "
+        "problem, coverage is below --min-coverage or a file has errors."))
     p.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default: the bundled library)")
+    p.add_argument("--explore", action="store_true", help="explore every reachable state")
+    p.add_argument("--random", type=int, metavar="N", help="N random playthroughs")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for --random (default 0)")
+    p.add_argument("--min-coverage", type=float, metavar="PCT",
+                   help="fail when node, choice or route coverage is below PCT (of --explore, else --random, else the tests)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
     p.set_defaults(run=run)
 
 
+def _pct(pair) -> str:
+    covered, total = pair
+    return f"{covered}/{total} ({100.0 * covered / total if total else 100.0:.0f}%)"
+
+
 def run(args) -> int:
+    from trainer.authoring.explore import Coverage, explore, random_playthroughs, report
     from trainer.authoring.runner import run_scenario_tests
     from trainer.library import load_library, make_scorer
 
+    if args.random is not None and args.random < 1:
+        raise CommandError("--random needs a positive number of playthroughs")
+    if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
+        raise CommandError("--min-coverage is a percentage from 0 to 100")
     lib = load_library(args.paths or None)
     scorer = make_scorer(lib.rubrics)
-    results = []
-    for sid, scenario in lib.scenarios.items():
-        for outcome in run_scenario_tests(scenario, scorer, lib.flag_severity):
-            results.append((str(lib.files[sid]), outcome))
+    severity = lib.flag_severity
     errors = [d for d in lib.diagnostics if d.is_error]
-    passed = sum(1 for _, o in results if o.passed)
-    failed = len(results) - passed
+    passed = failed = 0
+    failing = False
+    scenarios_out = []
+    text = args.format == "text"
+    if text and errors:
+        print_diagnostics(errors)
+    for sid, scenario in lib.scenarios.items():
+        file = str(lib.files[sid])
+        entry: dict = {"scenario": sid, "file": file, "tests": []}
+        test_cov = Coverage()
+        for o in run_scenario_tests(scenario, scorer, severity):
+            if o.state is not None:
+                test_cov.add_state(o.state)
+            passed += o.passed
+            failed += not o.passed
+            entry["tests"].append({"name": o.name, "passed": o.passed, "failures": o.failures})
+            if text and (not o.passed or not args.quiet):
+                emit(f"{file}::{o.name} {'PASSED' if o.passed else 'FAILED'}")
+                for failure in o.failures:
+                    emit(f"    {failure}")
+        rep = report(scenario, test_cov)
+        entry["coverage"] = {"tests": rep.to_dict()}
+        gate = rep
+        if text and not args.quiet:
+            emit(f"  coverage by tests: nodes {_pct(rep.nodes)}, choices {_pct(rep.choices)}, routes {_pct(rep.routes)}")
+        if args.random:
+            rnd = random_playthroughs(scenario, args.random, args.seed, flag_severity=severity)
+            entry["random"] = rnd.to_dict(scenario)
+            gate = report(scenario, rnd.coverage)
+            failing |= bool(rnd.problems)
+            if text:
+                shares = ", ".join(f"{k} {100 * v / rnd.runs:.0f}%" for k, v in rnd.endings.most_common())
+                emit(f"  random ({rnd.runs} runs, seed {rnd.seed}): {shares}"
+                     + (f", unfinished {rnd.unfinished}" if rnd.unfinished else ""))
+                emit(f"    coverage: nodes {_pct(gate.nodes)}, choices {_pct(gate.choices)}, routes {_pct(gate.routes)}")
+                for p in rnd.problems:
+                    emit(f"    problem ({p.kind}): {p.message}")
+        if args.explore:
+            ex = explore(scenario, flag_severity=severity)
+            entry["explore"] = ex.to_dict(scenario)
+            gate = report(scenario, ex.coverage)
+            failing |= bool(ex.problems) or not ex.complete
+            if text:
+                ends = ", ".join(f"{k} {v}" for k, v in sorted(ex.endings.items()))
+                emit(f"  explore: {ex.states} states{'' if ex.complete else ' (state limit reached)'}; endings: {ends}")
+                emit(f"    coverage: nodes {_pct(gate.nodes)}, choices {_pct(gate.choices)}, routes {_pct(gate.routes)}")
+                for label, missed in (("nodes", gate.missed_nodes), ("choices", gate.missed_choices), ("routes", gate.missed_routes)):
+                    if missed:
+                        emit(f"    never reached ({label}): {', '.join(missed)}")
+                for p in ex.problems:
+                    emit(f"    problem ({p.kind}): {p.message}")
+        if args.min_coverage is not None and gate.lowest < args.min_coverage:
+            failing = True
+            entry["below_min_coverage"] = True
+            if text:
+                emit(f"  coverage {gate.lowest:.0f}% is below --min-coverage {args.min_coverage:g}%")
+        scenarios_out.append(entry)
     if args.format == "json":
-        json.dump({
-            "passed": passed, "failed": failed, "errors": len(errors),
-            "tests": [{"file": f, "scenario": o.scenario, "name": o.name, "passed": o.passed, "failures": o.failures}
-                      for f, o in results],
-            "diagnostics": [d.to_dict() for d in errors],
-        }, sys.stdout, indent=2, ensure_ascii=False)
+        json.dump({"passed": passed, "failed": failed, "errors": len(errors), "ok": not (failed or failing or errors),
+                   "scenarios": scenarios_out, "diagnostics": [d.to_dict() for d in errors]},
+                  sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        if errors:
-            print_diagnostics(errors)
-        for f, o in results:
-            if not o.passed or not args.quiet:
-                emit(f"{f}::{o.name} {'PASSED' if o.passed else 'FAILED'}")
-            for failure in o.failures:
-                emit(f"    {failure}")
         tail = f", {len(errors)} file error{'s' * (len(errors) != 1)}" if errors else ""
         print(f"{passed} passed, {failed} failed{tail}")
-    return 1 if failed or errors else 0
+    return 1 if failed or failing or errors else 0

@@ -38,9 +38,10 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, scenario: Scenario, scorer: Scorer | None = None):
+    def __init__(self, scenario: Scenario, scorer: Scorer | None = None, *, keep_history: bool = True):
         self.scenario = scenario
         self.scorer = scorer
+        self.keep_history = keep_history  # undo snapshots; the explorer turns them off
 
     # --- starting and restoring -----------------------------------------------------------
 
@@ -170,7 +171,7 @@ class Engine:
 
     def _next(self, state: State, keep_history: bool = True) -> State:
         new = State.from_json(state.to_json())
-        if keep_history:
+        if keep_history and self.keep_history:
             new.history.append(state.snapshot())
         return new
 
