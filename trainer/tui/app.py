@@ -1,0 +1,252 @@
+"""The app and its factory: `make_app` is what the CLI, the tests and the benchmark call.
+
+The app holds the shared services (library, scorer, records, the signed-in trainee) and
+moves between screens; the screens hold their own state.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import traceback
+from pathlib import Path
+from typing import Any, Sequence
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+
+from trainer.engine.state import StaleState, StateError
+from trainer.library import Library, load_library, make_scorer
+from trainer.tui.messages import StartChoice
+from trainer.tui.overview import CatalogEntry, entry_for
+from trainer.tui.records import Records, SavedAttempt, TraineeInfo
+from trainer.tui.session import PlaySession
+
+DARK, LIGHT = "textual-dark", "textual-light"
+SETTINGS_FILE = "tui-settings.json"
+
+
+class PeerTrainerApp(App[None]):
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "Peer Trainer"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, library: Library, scorer: Any, records: Records, *, data_dir: Path | None = None,
+                 trainee: TraineeInfo | None = None, theme: str | None = None):
+        super().__init__()
+        self.library = library
+        self.scorer = scorer
+        self.records = records
+        self.data_dir = data_dir
+        self.trainee: TraineeInfo | None = trainee
+        self.records.on_problem = self._records_problem
+        self.theme = theme or self._saved_theme() or DARK
+
+    # --- start-up -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from trainer.tui.screens.catalog import CatalogScreen
+        from trainer.tui.screens.signin import SignInScreen
+
+        self.push_screen(SignInScreen())
+        if self.trainee is not None:
+            self.push_screen(CatalogScreen())
+
+    def _records_problem(self, message: str) -> None:
+        self.notify(message, title="Records", severity="error", timeout=8)
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def sign_in(self, trainee: TraineeInfo) -> None:
+        from trainer.tui.screens.catalog import CatalogScreen
+
+        self.trainee = trainee
+        self.push_screen(CatalogScreen())
+
+    def sign_out(self) -> None:
+        from trainer.tui.screens.signin import SignInScreen
+
+        self.trainee = None
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
+            self.pop_screen()
+        if isinstance(self.screen, SignInScreen):
+            self.screen.reload()
+
+    def catalog_entry(self, scenario_id: str) -> CatalogEntry | None:
+        scenario = self.library.scenarios.get(scenario_id)
+        if scenario is None or self.trainee is None:
+            return None
+        attempts = self.records.attempts(self.trainee.id, scenario_id)
+        saved = self.records.unfinished(self.trainee.id)
+        return entry_for(scenario, attempts, saved)
+
+    def open_prebrief(self, entry: CatalogEntry) -> None:
+        from trainer.tui.screens.prebrief import PrebriefScreen
+
+        self.push_screen(PrebriefScreen(entry), self._prebrief_done)
+
+    def open_prebrief_for(self, scenario_id: str) -> None:
+        entry = self.catalog_entry(scenario_id)
+        if entry is not None:
+            self.open_prebrief(entry)
+
+    def _prebrief_done(self, choice: StartChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.resume is not None:
+            self.resume(choice.resume)
+            return
+        entry = self.catalog_entry(choice.scenario_id)
+        if entry is not None and entry.saved is not None:
+            from trainer.tui.screens.dialogs import ConfirmDialog
+
+            def decided(fresh: bool | None) -> None:
+                if fresh:
+                    self.records.abandon(entry.saved.id)
+                    self.start(choice)
+
+            self.push_screen(ConfirmDialog(
+                "Start over?",
+                f"You have this conversation in progress ({entry.saved.mode}). Starting again sets that attempt aside.",
+                yes="Start over", no="Keep it"), decided)
+            return
+        self.start(choice)
+
+    def start(self, choice: StartChoice) -> None:
+        from trainer.tui.screens.play import PlayScreen
+
+        scenario = self.library.scenarios[choice.scenario_id]
+        trainee_id = self.trainee.id if self.trainee else "guest"
+        session = PlaySession.start(scenario, self.scorer, self.records, trainee_id, choice.mode,
+                                    self.library.flag_severity)
+        self.push_screen(PlayScreen(session))
+
+    def resume(self, saved: SavedAttempt) -> None:
+        from trainer.tui.screens.dialogs import ConfirmDialog, MessageDialog
+        from trainer.tui.screens.play import PlayScreen
+
+        scenario = self.library.scenarios.get(saved.scenario_id)
+        if scenario is None:
+            self.push_screen(MessageDialog("This scenario is not in the library",
+                                           f"The conversation you started ('{saved.scenario_id}') is no longer in "
+                                           "this library, so it cannot be resumed."))
+            return
+        try:
+            session = PlaySession.resume(scenario, self.scorer, self.records, saved, self.library.flag_severity)
+        except StaleState:
+            reason = (f"'{scenario.title}' was updated after you saved your place, so the conversation cannot "
+                      "continue exactly where it was. Start it again from the beginning?")
+        except StateError as exc:
+            reason = f"Your saved place in '{scenario.title}' could not be read ({exc}). Start it again from the beginning?"
+        else:
+            self.push_screen(PlayScreen(session))
+            return
+
+        def decided(again: bool | None) -> None:
+            if again:
+                self.records.abandon(saved.id)
+                self.start(StartChoice(scenario.id, saved.mode))
+
+        self.push_screen(ConfirmDialog("This conversation has changed", reason, yes="Start again", no="Not now"),
+                         decided)
+
+    def show_debrief(self, session: PlaySession, replace: Any = None) -> None:
+        from trainer.tui.screens.debrief import DebriefScreen
+
+        screen = DebriefScreen(session)
+        if replace is not None and self.screen is replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def open_progress(self) -> None:
+        from trainer.tui.screens.progress import ProgressScreen
+
+        self.push_screen(ProgressScreen())
+
+    # --- app-wide actions ----------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from trainer.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+        self._save_theme()
+
+    def _settings_path(self) -> Path | None:
+        return self.data_dir / SETTINGS_FILE if self.data_dir is not None else None
+
+    def _saved_theme(self) -> str | None:
+        path = self._settings_path()
+        try:
+            theme = json.loads(path.read_text("utf-8")).get("theme") if path else None
+        except (OSError, ValueError, AttributeError):
+            return None
+        return theme if theme in (DARK, LIGHT) else None
+
+    def _save_theme(self) -> None:
+        path = self._settings_path()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"theme": self.theme}, fh)
+        except OSError:
+            pass
+
+    # --- a bug becomes one line, not a traceback ------------------------------------------------
+
+    def _fatal_error(self) -> None:  # Textual's hook for an unhandled exception
+        where = ""
+        if self.data_dir is not None and self._exception is not None:
+            try:
+                folder = self.data_dir / "logs"
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                with open(folder / "error.log", "a", encoding="utf-8") as fh:
+                    fh.write(f"--- {_dt.datetime.now().isoformat()} peer-trainer app\n")
+                    fh.write("".join(traceback.format_exception(self._exception)))
+                where = f"; details in {folder / 'error.log'}"
+            except OSError:
+                pass
+        self.bell()
+        self._exit_renderables.append(Text(f"peer-trainer: internal error ({type(self._exception).__name__}){where}"))
+        self._close_messages_no_wait()
+
+
+def make_app(
+    library: Library | Sequence[str | Path] | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    scorer: Any = "auto",
+    records: Records | None = None,
+    trainee: TraineeInfo | None = None,
+    theme: str | None = None,
+) -> PeerTrainerApp:
+    """Build the app: a Library or scenario paths (default: the bundled library), the data folder,
+    and optionally a scorer and records to use instead of the real ones (tests, previews)."""
+    from trainer.paths import data_dir as resolve_data_dir
+
+    lib = library if isinstance(library, Library) else load_library(list(library) if library else None)
+    if scorer == "auto":
+        try:
+            scorer = make_scorer(lib.rubrics)
+        except Exception:  # noqa: BLE001 - a broken rubric set means no scoring, not no app
+            scorer = None
+    folder = resolve_data_dir(data_dir)
+    if records is None:
+        records = Records.open(folder)
+    return PeerTrainerApp(lib, scorer, records, data_dir=folder, trainee=trainee, theme=theme)

@@ -1,0 +1,87 @@
+"""The practice-mode coach: feedback on the last move, the trainee's words highlighted."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from trainer.tui.coaching import CREDIT, CoachNote
+from trainer.tui.text import highlighted, percent, safe
+
+CREDIT_STYLE = "bold underline green"
+FLAG_STYLE = "bold reverse red"
+MAX_TRIES = 3
+
+
+def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
+    """The coach's note as Rich renderables: verdict, the words, what worked, what to look at."""
+    parts: list[Text] = []
+    parts.append(Text.assemble((note.verdict, "bold"), ("  " + percent(note.score) if note.score is not None else "", "dim")))
+    if show_said and note.kind == "response":
+        spans = [(h.start, h.end, CREDIT_STYLE if h.kind == CREDIT else FLAG_STYLE) for h in note.highlights]
+        parts.append(Text.assemble(("You said: ", "dim"), highlighted(note.said, spans)))
+        if note.highlights:
+            parts.append(Text.assemble(("credit", CREDIT_STYLE), " earned credit   ", ("flag", FLAG_STYLE), " raised a flag", style="dim"))
+    for line in note.feedback:
+        parts.append(safe(line))
+    if note.credited:
+        parts.append(Text("What worked", style="bold"))
+        parts.extend(Text.assemble(("✓ ", "green"), safe(c)) for c in note.credited)
+    for flag in note.flags:
+        head = "Outside the peer role" if flag.severity == "critical" else "Worth watching"
+        parts.append(Text.assemble(("⚑ ", "red"), (head + ": ", "bold"), safe(flag.id.replace("-", " "))))
+        for words in flag.words:
+            if words and note.kind == "response":
+                parts.append(Text.assemble("  “", safe(words, FLAG_STYLE), "”"))
+        if flag.why:
+            parts.append(Text.assemble(("  Why: ", "dim"), safe(flag.why)))
+        if flag.feedback:
+            parts.append(Text.assemble(("  Try: ", "dim"), safe(flag.feedback)))
+    if note.missed:
+        parts.append(Text("Next time, you could also", style="bold"))
+        parts.extend(Text.assemble("• ", safe(m)) for m in note.missed[:MAX_TRIES])
+    if note.stuffing:
+        parts.append(Text("Credit was limited: the response read like a list of phrases.", style="italic"))
+    return Group(*parts)
+
+
+class CoachPanel(VerticalScroll):
+    """Shows the latest CoachNote, or a calm welcome before the first move."""
+
+    can_focus = False
+
+    def compose(self):
+        yield Static(id="coach-body")
+
+    def on_mount(self) -> None:
+        self.border_title = "Coach"
+        self.show_welcome()
+
+    def show_welcome(self) -> None:
+        self.query_one("#coach-body", Static).update(Text(
+            "Practice mode: I'll comment on each turn.\nThere are no wrong turns here — you can undo any move.",
+            style="italic",
+        ))
+
+    def show_note(self, note: CoachNote | None, hint: str = "") -> None:
+        body = self.query_one("#coach-body", Static)
+        items = []
+        if hint:
+            items.append(Text.assemble(("Hint: ", "bold yellow"), safe(hint)))
+        if note is not None:
+            items.append(note_renderable(note))
+        if not items:
+            self.show_welcome()
+            return
+        body.update(Group(*items))
+        self.remove_class("strong", "acceptable", "weak")
+        if note is not None:
+            self.add_class(note.quality)
+        self.scroll_home(animate=False)
+
+    def show_hint(self, hint: str) -> None:
+        body = self.query_one("#coach-body", Static)
+        body.update(Text.assemble(("Hint: ", "bold yellow"), safe(hint)))
+        self.remove_class("strong", "acceptable", "weak")
