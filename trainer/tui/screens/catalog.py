@@ -57,6 +57,11 @@ class CatalogScreen(Screen[None]):
         yield Static(id="library-problems", classes="problem")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            return bool(getattr(self, "saved", None))
+        return True
+
     def on_mount(self) -> None:
         self.query_one("#details").border_title = "About"
         self.reload()
@@ -78,6 +83,7 @@ class CatalogScreen(Screen[None]):
         self.saved = [s for s in saved if s.scenario_id in app.library.scenarios]
         self.refresh_list()
         self.refresh_banner()
+        self.refresh_bindings()
         problems = [d for d in app.library.diagnostics if d.is_error]
         files = {d.file for d in problems}
         label = self.query_one("#library-problems", Static)

@@ -52,6 +52,8 @@ def outcome_text(session: PlaySession, result: AttemptResult, finished: Finished
 
 
 def hours_text(session: PlaySession, finished: Finished | None) -> Text:
+    if session.records.problem == "preview":
+        return Text("This is a preview: nothing is recorded and no hours are credited.", style="italic")
     if not session.records.saving:
         return Text("Records are unavailable, so no hours were credited for this attempt.", style="italic")
     if finished is None or finished.hours is None:
@@ -59,14 +61,14 @@ def hours_text(session: PlaySession, finished: Finished | None) -> Text:
     category = (finished.category or session.scenario.hour_category).replace("-", " ")
     text = Text.assemble(("Hours credited  ", "dim"), (hours(finished.hours), "bold"), f"  ({category})")
     for note in finished.notes:
-        text.append_text(safe(f"\n{note}", "dim"))
+        text.append_text(safe(f" — {note}", "dim"))
     return text
 
 
 def competencies_table(result: AttemptResult) -> Table | Text:
     if not result.competencies:
         return Text("No competencies were scored in this attempt.", style="italic")
-    table = Table.grid(padding=(0, 1))
+    table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     table.add_column(width=20, no_wrap=True)
     table.add_column(width=5, justify="right")
@@ -160,10 +162,10 @@ class Reflection(TextArea):
 
 class DebriefScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save_reflection", "Save reflection", priority=True),
-        Binding("w", "write", "Write reflection"),
+        Binding("ctrl+s", "save_reflection", "Save", priority=True),
+        Binding("w", "write", "Reflect"),
         Binding("p", "progress", "Progress"),
-        Binding("a", "again", "Try again"),
+        Binding("a", "again", "Again"),
         Binding("escape", "back", "Catalog"),
     ]
 

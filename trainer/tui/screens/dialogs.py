@@ -30,8 +30,8 @@ class NewTraineeDialog(ModalScreen[NewTrainee | None]):
             yield Input(id="program-id", placeholder="from your certification program, if you have one", max_length=MAX_NAME)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Button("Create", id="create", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Create", id="create", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -70,8 +70,8 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(safe(self.title_text, "bold"), classes="dialog-title")
             yield Static(safe(self.body))
             with Horizontal(classes="buttons"):
-                yield Button(self.yes, id="yes", variant="primary")
-                yield Button(self.no, id="no")
+                yield Button(self.yes, id="yes", variant="primary", compact=True)
+                yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -99,7 +99,7 @@ class MessageDialog(ModalScreen[None]):
             yield Static(safe(self.title_text, "bold"), classes="dialog-title")
             yield Static(safe(self.body))
             with Horizontal(classes="buttons"):
-                yield Button(self.button, id="ok", variant="primary")
+                yield Button(self.button, id="ok", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()

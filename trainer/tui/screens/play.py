@@ -30,9 +30,7 @@ class PlayScreen(Screen[None]):
 
     def update_title(self) -> None:
         s = self.session
-        trainee = self.app.trainee
-        who = f"{trainee.name} · " if trainee else ""
-        self.app.sub_title = f"{who}{s.scenario.title} · {s.mode} · turn {s.state.turns + 1}"
+        self.app.sub_title = f"{s.scenario.title} · {s.mode} · turn {s.state.turns + 1}"
 
     @on(PlayPanel.Moved)
     def _moved(self) -> None:

@@ -69,10 +69,11 @@ class PrebriefScreen(Screen[StartChoice | None]):
             yield Static(Text.assemble(("a  ", "bold"), ASSESSMENT_TEXT), classes="mode-text")
             with Horizontal(classes="buttons"):
                 if self.entry.saved:
-                    yield Button("Resume", id="resume", variant="success")
-                yield Button("Practice", id="practice", variant="primary")
-                yield Button("Assessment", id="assessment")
-                yield Button("Back", id="back")
+                    yield Button("Resume", id="resume", variant="success", compact=True)
+                yield Button("Practice", id="practice", variant="primary", compact=True)
+                yield Button("Assessment", id="assessment", compact=True)
+                yield Button("Back", id="back", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.app.sub_title = "Prebrief"

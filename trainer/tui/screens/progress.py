@@ -22,7 +22,7 @@ def _label(info: HoursInfo, category: str) -> str:
 
 def hours_table(info: HoursInfo) -> Table:
     """Earned against required (inside the requirement's window), then all-time totals."""
-    table = Table.grid(padding=(0, 1))
+    table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=16, no_wrap=True, overflow="ellipsis")
     table.add_column(width=22, no_wrap=True)
     table.add_column(ratio=1, no_wrap=True)

@@ -60,7 +60,7 @@ class ChoiceList(OptionList):
 class ResponseBox(TextArea):
     """The multi-line answer box; escape hands focus back so letter keys work again."""
 
-    BINDINGS = [Binding("escape", "leave_box", "Stop typing", show=False)]
+    BINDINGS = [Binding("escape", "leave_box", "Stop typing")]
 
     def action_leave_box(self) -> None:
         transcripts = self.screen.query(Transcript)
@@ -74,8 +74,8 @@ class PlayPanel(Vertical):
         Binding("ctrl+enter", "send", "Send", show=False, priority=True),
         Binding("ctrl+g", "hint", "Hint"),
         Binding("h", "hint", "Hint", show=False),
-        Binding("ctrl+r", "undo", "Undo turn"),
-        Binding("u", "undo", "Undo turn", show=False),
+        Binding("ctrl+r", "undo", "Undo"),
+        Binding("u", "undo", "Undo", show=False),
         Binding("enter", "debrief", "Debrief", show=False),
     ]
 
@@ -117,7 +117,7 @@ class PlayPanel(Vertical):
             yield ChoiceList(id="choices")
             yield ResponseBox(id="response", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                               placeholder="Type what you would say. Enter starts a new line.")
-            yield Button("See your debrief  ⏎", id="to-debrief", variant="primary")
+            yield Button("See your debrief  ⏎", id="to-debrief", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#transcript").border_title = "Conversation"
@@ -168,6 +168,14 @@ class PlayPanel(Vertical):
             button.focus()
         self.refresh_bindings()
         self.post_message(self.Moved(self))
+
+    def focus_turn(self) -> None:
+        kind = self.session.turn().kind
+        target = {"choice": ChoiceList, "respond": ResponseBox}.get(kind)
+        if target is not None:
+            self.query_one(target).focus()
+        else:
+            self.query_one("#to-debrief", Button).focus()
 
     def replace_session(self, session: PlaySession) -> None:
         """Swap in another session (the preview jumping or reloading) and redraw from scratch."""
