@@ -121,4 +121,4 @@ def test_new_scenario_template_is_valid_and_tested(tmp_path, capsys):
 
 
 def test_template_renders_the_id():
-    assert "id: abc-def\n" in render("abc-def", "abc-def.yaml")
+    assert "\nid: abc-def " in render("abc-def", "abc-def.yaml")

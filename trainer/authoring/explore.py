@@ -140,13 +140,17 @@ def _numbers(tree: tuple) -> Iterator[float]:
         yield from _numbers(tree[3])
 
 
-def moves(engine: Engine, state: State, flag_severity=None) -> list[tuple[str, Any]]:
+def moves(engine: Engine, state: State, flag_severity=None, probes: dict | None = None) -> list[tuple[str, Any]]:
     """Every distinct move from this state: ("choose", n) or ("judged", Judgment)."""
     turn = engine.turn(state)
     if turn.kind == "choice":
         return [("choose", i) for i in range(1, len(turn.choices) + 1)]
     if turn.kind == "respond":
-        return [("judged", j) for j in probe_judgments(turn.node, flag_severity)]
+        if probes is None:
+            return [("judged", j) for j in probe_judgments(turn.node, flag_severity)]
+        if turn.node.id not in probes:
+            probes[turn.node.id] = [("judged", j) for j in probe_judgments(turn.node, flag_severity)]
+        return probes[turn.node.id]
     return []
 
 
@@ -219,6 +223,7 @@ def explore(scenario: Scenario, *, flag_severity=None, max_states: int = MAX_STA
     endings: Counter = Counter()
     problems: list[Problem] = []
     out_of_range_seen: set[tuple[str, Any]] = set()
+    probes: dict[str, list] = {}  # the same judgment objects every time, so the engine's cache works
     edges: dict[tuple, set[tuple]] = {}
     terminal: set[tuple] = set()
     try:
@@ -240,7 +245,7 @@ def explore(scenario: Scenario, *, flag_severity=None, max_states: int = MAX_STA
             terminal.add(key)
             continue
         successors = edges.setdefault(key, set())
-        for move in moves(engine, state, flag_severity):
+        for move in moves(engine, state, flag_severity, probes):
             try:
                 new = step(engine, state, move)
             except EngineError as exc:
@@ -363,6 +368,7 @@ def random_playthroughs(scenario: Scenario, runs: int, seed: int, *, flag_severi
     coverage = Coverage()
     endings: Counter = Counter()
     problems: list[Problem] = []
+    probes: dict[str, list] = {}
     unfinished = 0
     for _ in range(runs):
         try:
@@ -373,7 +379,7 @@ def random_playthroughs(scenario: Scenario, runs: int, seed: int, *, flag_severi
         for _step in range(MAX_RANDOM_STEPS):
             if state.finished:
                 break
-            options = moves(engine, state, flag_severity)
+            options = moves(engine, state, flag_severity, probes)
             try:
                 state = step(engine, state, options[rng.randrange(len(options))])
             except EngineError as exc:

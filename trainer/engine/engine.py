@@ -42,6 +42,7 @@ class Engine:
         self.scenario = scenario
         self.scorer = scorer
         self.keep_history = keep_history  # undo snapshots; the explorer turns them off
+        self._judgment_json: dict[int, tuple[Judgment, dict]] = {}
 
     # --- starting and restoring -----------------------------------------------------------
 
@@ -135,7 +136,7 @@ class Engine:
                 "kind": "response",
                 "node": node.id,
                 "text": text,
-                "judgment": json.loads(json.dumps(judgment.to_dict())),  # JSON-native, so saving changes nothing
+                "judgment": self._as_json(judgment),
                 "route": route.index,
                 "feedback": route.feedback,
             }
@@ -170,10 +171,20 @@ class Engine:
     # --- internals ------------------------------------------------------------------------------
 
     def _next(self, state: State, keep_history: bool = True) -> State:
-        new = State.from_json(state.to_json())
+        new = state.copy()
         if keep_history and self.keep_history:
             new.history.append(state.snapshot())
         return new
+
+    def _as_json(self, judgment: Judgment) -> dict:
+        """The judgment as JSON-native data (so saving changes nothing), cached: the explorer reuses judgments."""
+        cached = self._judgment_json.get(id(judgment))
+        if cached is None or cached[0] is not judgment:
+            if len(self._judgment_json) > 512:
+                self._judgment_json.clear()
+            cached = (judgment, json.loads(json.dumps(judgment.to_dict())))
+            self._judgment_json[id(judgment)] = cached
+        return cached[1]
 
     def _context(self, state: State, judgment: Judgment | None = None) -> Context:
         if judgment is None:

@@ -57,6 +57,26 @@ class State:
         except TypeError as exc:
             raise StateError(f"saved progress is malformed: {exc}") from None
 
+    def copy(self) -> "State":
+        """An independent copy. Transcript entries and history snapshots are never mutated, so they are shared."""
+        return State(
+            scenario_id=self.scenario_id,
+            content_hash=self.content_hash,
+            mode=self.mode,
+            node=self.node,
+            variables=dict(self.variables),
+            visits=dict(self.visits),
+            used_once=list(self.used_once),
+            transcript=list(self.transcript),
+            finished=self.finished,
+            ending=self.ending,
+            outcome=self.outcome,
+            hints_used=self.hints_used,
+            turns=self.turns,
+            history=list(self.history),
+            format=self.format,
+        )
+
     def snapshot(self) -> dict[str, Any]:
         """This state without its undo history, to push onto the history."""
         data = self.to_json()
