@@ -162,11 +162,11 @@ def render_pdf(container: dict[str, Any]) -> bytes:
     pdf.set_creator("peer-trainer")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, 16)
-    font, text = _font(pdf)
+    font, text, styles = _font(pdf)
     pdf.add_page()
 
     def line(s: str, size: float = 10, style: str = "", h: float = 5.2, align: str = "L") -> None:
-        pdf.set_font(font, style if font == "Helvetica" else "", size)
+        pdf.set_font(font, style if style in styles else "", size)
         pdf.multi_cell(0, h, text(s), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def gap(mm: float = 2.5) -> None:
@@ -183,7 +183,7 @@ def render_pdf(container: dict[str, Any]) -> bytes:
     hours = p["hours"]
     line(f"completed {p['delivery']} between {p['period']['from']} and {p['period']['to']}, earning "
          f"{hours['total']:g} {hours['unit']}{'s' if hours['total'] != 1 else ''} "
-         f"({hours['minutes_per_hour']} minutes each; increments of {hours['increment']:g}, rounded {hours['rounding']}).",
+         f"({hours['minutes_per_hour']} minutes each, in steps of {hours['increment']:g} hour, rounded {hours['rounding']}).",
          10, align="C")
     gap(3)
     line("Hours by category", 11, "B")
@@ -194,15 +194,21 @@ def render_pdf(container: dict[str, Any]) -> bytes:
         line(f"    Requirement: {r['name']} ({r['period_start'] or '...'} to {r['period_end'] or '...'}): "
              f"{r['earned_total']:g} of {r['required_total']:g} hours; {'met' if r['met'] else 'not yet met'}")
     gap(2)
-    line("Activities", 11, "B")
-    for a in p["activities"]:
+    credited = [a for a in p["activities"] if a["credited_minutes"] > 0]
+    line("Credited activities", 11, "B")
+    if not credited:
+        line("    none", 9)
+    for a in credited:
         result = a["outcome"] or ""
         if a["passed"] is not None:
             result += ", passed" if a["passed"] else ", not passed"
         line(f"{a['date']}  {a['title']} (v{a['version']}, {a['mode']}): {result}; {a['category']}, "
              f"{a['credited_hours']:g} h credited ({a['credited_minutes']:g} of {a['engaged_minutes']:g} engaged minutes; {a['note']})",
              9, h=4.6)
-    objectives = [o for objs in p["objectives"].values() for o in objs]
+    others = len(p["activities"]) - len(credited)
+    if others:
+        line(f"    and {others} further finished attempts that earned no hours (listed in the signed record)", 9, h=4.6)
+    objectives = list(dict.fromkeys(o for objs in p["objectives"].values() for o in objs))
     if objectives:
         gap(2)
         line("Learning objectives", 11, "B")
@@ -233,16 +239,21 @@ def render_pdf(container: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
-def _font(pdf) -> tuple[str, Any]:
+def _font(pdf) -> tuple[str, Any, set[str]]:
     """A Unicode font if the system has one; else Helvetica, with characters it lacks replaced."""
     for candidate in FONT_CANDIDATES:
         if Path(candidate).is_file():
             try:
                 pdf.add_font("Body", "", candidate)
-                return "Body", lambda s: s
+                styles = {""}
+                bold = candidate.replace("Sans.ttf", "Sans-Bold.ttf")
+                if bold != candidate and Path(bold).is_file():
+                    pdf.add_font("Body", "B", bold)
+                    styles.add("B")
+                return "Body", lambda s: s, styles
             except Exception:  # noqa: BLE001 - any unusable font: fall back to the built-in one
                 continue
-    return "Helvetica", lambda s: s.encode("latin-1", "replace").decode("latin-1")
+    return "Helvetica", lambda s: s.encode("latin-1", "replace").decode("latin-1"), {"", "B"}
 
 
 # --- verifying ---------------------------------------------------------------------------------
