@@ -82,7 +82,14 @@ class Policy:
     account_homepage: str = "https://peer-trainer.invalid/"
     activity_base: str = "https://peer-trainer.invalid/xapi"
     source: str = "<built-in>"
-    fingerprint: str = ""  # sha256 of the canonical policy document
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the crediting rules themselves (not the file's layout or comments)."""
+        import dataclasses
+
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source"}
+        return "sha256:" + sha256_hex(canonical_bytes(data_for_hash(data)))
 
     # --- the arithmetic --------------------------------------------------------------------
 
@@ -228,7 +235,6 @@ def load_policy_file(path: str | Path) -> tuple[Policy | None, list[Diagnostic]]
         account_homepage=xapi.get("account_homepage", "https://peer-trainer.invalid/"),
         activity_base=xapi.get("activity_base", "https://peer-trainer.invalid/xapi"),
         source=str(path),
-        fingerprint="sha256:" + sha256_hex(canonical_bytes(data)),
     )
     return policy, diagnostics
 
@@ -243,6 +249,20 @@ def load_policy(data_dir: Path | None = None, override: str | Path | None = None
         raise PolicyError(f"{where}: the crediting policy has errors ({first.message if first else 'unreadable'}); "
                           f"run 'peer-trainer records policy --check {path}'", diagnostics)
     return policy
+
+
+def data_for_hash(value: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        return {f.name: data_for_hash(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): data_for_hash(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [data_for_hash(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _opt_float(value: Any) -> float | None:

@@ -240,7 +240,7 @@ class Store:
         return trainee
 
     def trainees(self) -> list[Trainee]:
-        return [Trainee(*r) for r in self._read("SELECT id, name, program_id, created_at FROM trainees ORDER BY created_at, id")]
+        return [Trainee(*r) for r in self._read("SELECT id, name, program_id, created_at FROM trainees ORDER BY rowid")]
 
     def get_trainee(self, trainee_id: str) -> Trainee | None:
         rows = self._read("SELECT id, name, program_id, created_at FROM trainees WHERE id = ?", (trainee_id,))
