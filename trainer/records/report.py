@@ -41,18 +41,24 @@ class Report:
     required_by_category: dict[str, float] = field(default_factory=dict)
     board_note: str = ""
 
+    def by_trainee(self) -> dict[str, list[ReportRow]]:
+        groups: dict[str, list[ReportRow]] = {}
+        for r in self.rows:
+            groups.setdefault(r.trainee, []).append(r)
+        return groups
+
     def trainees(self) -> list[str]:
         return sorted({r.trainee for r in self.rows})
 
-    def totals(self, trainee: str) -> tuple[float, float, int, int]:
-        rows = [r for r in self.rows if r.trainee == trainee]
+    def totals(self, trainee: str, rows: list[ReportRow] | None = None) -> tuple[float, float, int, int]:
+        rows = rows if rows is not None else [r for r in self.rows if r.trainee == trainee]
         return (round(sum(r.hours for r in rows), 6), round(sum(r.hours_in_period for r in rows), 6),
                 sum(r.completed for r in rows), sum(r.passed for r in rows))
 
-    def met(self, trainee: str) -> bool | None:
+    def met(self, trainee: str, rows: list[ReportRow] | None = None) -> bool | None:
         if self.required_total is None:
             return None
-        rows = [r for r in self.rows if r.trainee == trainee]
+        rows = rows if rows is not None else [r for r in self.rows if r.trainee == trainee]
         if sum(r.hours_in_period for r in rows) < self.required_total:
             return False
         for cat, need in self.required_by_category.items():
@@ -75,7 +81,7 @@ def build_report(store: Store) -> Report:
                coalesce(sum(CASE WHEN local_date BETWEEN ?1 AND ?2 THEN credited_hours END), 0),
                sum(policy != ?3)
         FROM ledger
-        WHERE kind IN ('attempt', 'override') AND body IS NOT NULL
+        WHERE kind IN ('attempt', 'override')
         GROUP BY trainee_key, category
     """
     rows: list[ReportRow] = []
@@ -122,14 +128,15 @@ def render_text(report: Report) -> str:
     header = f"{'trainee':<22} {'name':<24} {'category':<14} {'attempts':>8} {'completed':>9} {'passed':>6} {'hours':>7} {'in period':>9}"
     lines += [header, "-" * len(header)]
     other = 0
-    for key in report.trainees():
-        rows = [r for r in report.rows if r.trainee == key]
+    groups = report.by_trainee()
+    for key in sorted(groups):
+        rows = groups[key]
         for r in rows:
             other += r.other_policy
             lines.append(f"{_fit(r.trainee, 22)} {_fit(r.name, 24)} {_fit(r.category, 14)} {r.attempts:>8} {r.completed:>9} "
                          f"{r.passed:>6} {r.hours:>7g} {r.hours_in_period:>9g}" + ("  (xAPI only)" if r.source == "xapi" else ""))
-        total, in_period, completed, passed = report.totals(key)
-        met = report.met(key)
+        total, in_period, completed, passed = report.totals(key, rows)
+        met = report.met(key, rows)
         status = "" if met is None else ("  requirement met" if met else "  requirement not met")
         lines.append(f"{'':<22} {'total':<24} {'':<14} {'':>8} {completed:>9} {passed:>6} {total:>7g} {in_period:>9g}{status}")
     if not report.rows:
