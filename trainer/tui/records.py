@@ -85,6 +85,7 @@ class Finished:
     hours: float | None = None
     category: str = ""
     notes: tuple[str, ...] = ()
+    minutes: float | None = None
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
@@ -206,6 +207,7 @@ class Records:
         note = _get(row, "credit_note", default="") or ""
         return Finished(
             hours=_float(_get(row, "credited_hours")),
+            minutes=_float(_get(row, "credited_minutes")),
             category=str(_get(row, "hour_category", default="") or ""),
             notes=(str(note),) if note else (),
         )

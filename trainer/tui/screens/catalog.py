@@ -16,7 +16,7 @@ from trainer.tui.overview import (
 )
 from trainer.tui.text import hours, one_line, percent, safe
 
-TITLE_WIDTH = 27
+TITLE_WIDTH = 22
 STATUS_GLYPH = {NEW: ("○", "dim"), IN_PROGRESS: ("◐", "yellow"), COMPLETED: ("●", "blue"), PASSED: ("✔", "green")}
 
 
@@ -24,7 +24,9 @@ def row_text(entry: CatalogEntry) -> Text:
     glyph, style = STATUS_GLYPH[entry.status]
     title = one_line(entry.scenario.title, TITLE_WIDTH).ljust(TITLE_WIDTH)
     best = percent(entry.best) if entry.best is not None else ""
-    return Text.assemble((glyph + " ", style), title, " ", (best.rjust(4), "bold"), " ", (entry.status, style))
+    credited = hours(entry.hours).replace(" ", "") if entry.hours else ""
+    return Text.assemble((glyph + " ", style), title, " ", (best.rjust(4), "bold"), " ", (credited.rjust(5), "dim"), " ",
+                         (entry.status, style))
 
 
 class CatalogScreen(Screen[None]):

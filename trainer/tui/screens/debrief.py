@@ -57,11 +57,17 @@ def hours_text(session: PlaySession, finished: Finished | None) -> Text:
     if not session.records.saving:
         return Text("Records are unavailable, so no hours were credited for this attempt.", style="italic")
     if finished is None or finished.hours is None:
-        return Text("Hours credited: not recorded.", style="italic")
+        return Text("Time credited: not recorded.", style="italic")
     category = (finished.category or session.scenario.hour_category).replace("-", " ")
-    text = Text.assemble(("Hours credited  ", "dim"), (hours(finished.hours), "bold"), f"  ({category})")
-    for note in finished.notes:
-        text.append_text(safe(f" — {note}", "dim"))
+    minutes = finished.minutes or 0.0
+    text = Text.assemble(("Credited  ", "dim"), (f"{minutes:.0f} min", "bold"), f" of {category} time")
+    if finished.hours:
+        text.append_text(Text.assemble(" (", (hours(finished.hours), "bold"), ")"))
+    notes = [n for n in finished.notes if n and n != "credited"]
+    for note in notes:
+        text.append_text(safe(f"\n{note}", "dim italic"))
+    if not notes:
+        text.append_text(Text("\nYour hours add up across attempts; see Progress (p).", style="dim"))
     return text
 
 

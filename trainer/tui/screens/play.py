@@ -30,7 +30,8 @@ class PlayScreen(Screen[None]):
 
     def update_title(self) -> None:
         s = self.session
-        self.app.sub_title = f"{s.scenario.title} · {s.mode} · turn {s.state.turns + 1}"
+        where = "finished" if s.state.finished else f"turn {s.state.turns + 1}"
+        self.app.sub_title = f"{s.scenario.title} · {s.mode} · {where}"
 
     @on(PlayPanel.Moved)
     def _moved(self) -> None:

@@ -44,19 +44,22 @@ def hours_table(info: HoursInfo) -> Table:
 
 
 def hours_note(info: HoursInfo) -> Text:
-    parts = []
+    """One line under the bars: the requirement and what is left."""
     req = info.requirement
-    if req is not None:
-        parts.append(f"Requirement: {req.name}" + (f", {req.period}" if req.period else "") + ".")
-        if req.earned_total < req.required_total:
-            parts.append(f"{hours(req.required_total - req.earned_total)} to go.")
-    else:
-        parts.append("No hours requirement is configured for your program.")
+    if req is None:
+        return Text("No hours requirement is set for your program.", style="dim italic")
+    left = req.required_total - req.earned_total
+    head = f"{hours(left)} to go" if left > 0 else "Requirement met"
+    return safe(f"{head}: {req.name}" + (f" ({req.period})" if req.period else "") + ".", "dim italic")
+
+
+def about_hours(info: HoursInfo) -> Text:
+    parts = [f"Unit: {info.unit}."]
     if info.total:
         parts.append(f"All time: {hours(info.total)}.")
     parts.extend(info.notes)
-    parts.append(f"Unit: {info.unit}. Your certification board decides which hours it accepts.")
-    return safe(" ".join(parts), "dim italic")
+    parts.append("Your certification board decides which hours it accepts.")
+    return safe(" ".join(parts), "dim")
 
 
 def score_chart(attempts: list[AttemptInfo]) -> Text:
@@ -66,9 +69,8 @@ def score_chart(attempts: list[AttemptInfo]) -> Text:
     values = [a.score for a in scored][-SPARK_POINTS:]  # type: ignore[misc]
     text = Text.assemble(("Scores over time  ", "dim"), (sparkline(values), "bold"),
                          ("   latest ", "dim"), percent(values[-1]), ("  best ", "dim"), percent(max(values)))
-    if len(values) > 1:
-        recent = values[-3:]
-        earlier = values[:-3] or values[:1]
+    if len(values) >= 4:
+        recent, earlier = values[-3:], values[:-3]
         trend = sum(recent) / len(recent) - sum(earlier) / len(earlier)
         if trend > 0.05:
             text.append("   trending up", style="green")
@@ -86,6 +88,7 @@ class ProgressScreen(Screen[None]):
             yield Static(id="hours", classes="section")
             yield Static(id="chart", classes="section")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield Static(id="about-hours", classes="section")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -104,7 +107,7 @@ class ProgressScreen(Screen[None]):
         chart.update(score_chart(attempts))
         table = self.query_one("#history", DataTable)
         table.border_title = "Attempts"
-        table.add_columns("When", "Scenario", "Mode", "Result", "Score", "Hours")
+        table.add_columns("Date", "Scenario", "Mode", "Result", "Score", "Hours")
         titles = {sid: s.title for sid, s in app.library.scenarios.items()}
         for a in sorted(attempts, key=lambda a: a.when, reverse=True):
             title = a.scenario_title or titles.get(a.scenario_id, a.scenario_id)
@@ -116,11 +119,14 @@ class ProgressScreen(Screen[None]):
                 result = Text("passed" if a.passed else "not passed", style="green" if a.passed else "yellow")
             else:
                 result = safe(a.outcome or "finished")
-            table.add_row(safe(a.when[:16].replace("T", " ")), safe(one_line(title, 24)), a.mode, result,
+            table.add_row(safe(a.when[:10]), safe(one_line(title, 22)), a.mode, result,
                           percent(a.score), hours(a.hours) if a.finished else "")
         if not attempts:
             table.display = False
-        table.focus()
+        about = self.query_one("#about-hours", Static)
+        about.border_title = "About these hours"
+        about.update(about_hours(info))
+        self.query_one("#progress").focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -18,12 +18,15 @@ MAX_TRIES = 3
 def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
     """The coach's note as Rich renderables: verdict, the words, what worked, what to look at."""
     parts: list[Text] = []
-    parts.append(Text.assemble((note.verdict, "bold"), ("  " + percent(note.score) if note.score is not None else "", "dim")))
+    critical = any(f.severity == "critical" for f in note.flags)
+    score = "" if note.score is None or critical else "  " + percent(note.score)
+    parts.append(Text.assemble((note.verdict, "bold"), (score, "dim")))
     if show_said and note.kind == "response":
         spans = [(h.start, h.end, CREDIT_STYLE if h.kind == CREDIT else FLAG_STYLE) for h in note.highlights]
         parts.append(Text.assemble(("You said: ", "dim"), highlighted(note.said, spans)))
         if note.highlights:
-            parts.append(Text.assemble(("credit", CREDIT_STYLE), " earned credit   ", ("flag", FLAG_STYLE), " raised a flag", style="dim"))
+            parts.append(Text.assemble(("underlined", CREDIT_STYLE), " earned credit, ", ("marked", FLAG_STYLE),
+                                       " raised a flag"))
     for line in note.feedback:
         parts.append(safe(line))
     if note.credited:
