@@ -1,0 +1,168 @@
+"""The TUI's plain-Python parts: safe text, catalog rows, coach notes, guarded records, sessions."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from test_tui_support import LETTER_YAML, LOAN_YAML, FakeScorer, compile_fixture, open_records
+from trainer.engine.state import StaleState
+from trainer.tui.coaching import CREDIT, FLAG, note_for
+from trainer.tui.overview import COMPLETED, IN_PROGRESS, NEW, PASSED, build_catalog, entry_for, grouped, matches
+from trainer.tui.records import AttemptInfo, Records, SavedAttempt
+from trainer.tui.session import PlaySession
+from trainer.tui.text import bar, highlighted, printable_map, safe, sparkline
+
+# --- safe text -----------------------------------------------------------------------------------
+
+
+def test_safe_keeps_markup_literal_and_shows_escapes():
+    text = safe("[bold]hi[/bold] \x1b[31mred\x07")
+    assert text.plain == "[bold]hi[/bold] \\x1b[31mred\\x07"
+    assert text.spans == []
+
+
+@given(st.text(max_size=40), st.data())
+def test_highlight_offsets_survive_escaping(raw, data):
+    start = data.draw(st.integers(0, len(raw)))
+    end = data.draw(st.integers(start, len(raw)))
+    shown, where = printable_map(raw)
+    text = highlighted(raw, [(start, end, "bold")])
+    assert text.plain == shown
+    if end > start:
+        (span,) = text.spans
+        assert text.plain[span.start:span.end] == shown[where[start]:where[end]]
+        assert printable_map(raw[start:end])[0] == text.plain[span.start:span.end]
+
+
+def test_bar_and_sparkline():
+    assert bar(0.5, 10).plain == "█████░░░░░"
+    assert bar(None, 4).plain == "░░░░"
+    assert bar(7, 3).plain == "███"  # clamped
+    assert sparkline([0, 0.5, 1]) == "▁▅█"
+
+
+# --- catalog rows ----------------------------------------------------------------------------------
+
+
+def attempt(scenario_id, status="finished", score=None, passed=None, minutes=0.0, when="2025-01-01"):
+    return AttemptInfo(id=when, scenario_id=scenario_id, mode="practice", status=status, score=score, passed=passed,
+                       hours=minutes / 60, when=when)
+
+
+def test_status_best_score_and_hours():
+    letter = compile_fixture(LETTER_YAML)
+    assert entry_for(letter, [], []).status == NEW
+    saved = SavedAttempt("a1", letter.id, "practice", {}, "2025-01-02")
+    assert entry_for(letter, [attempt(letter.id, "active")], [saved]).status == IN_PROGRESS
+    done = [attempt(letter.id, score=0.4, minutes=15), attempt(letter.id, score=0.8, minutes=15, when="2025-01-03")]
+    entry = entry_for(letter, done, [])
+    assert (entry.status, entry.best, entry.hours, entry.attempts) == (COMPLETED, 0.8, 0.5, 2)
+    assert entry_for(letter, done + [attempt(letter.id, score=0.9, passed=True)], [saved]).status == PASSED
+    assert entry_for(letter, [attempt(letter.id, "abandoned")], []).attempts == 0
+
+
+def test_search_and_grouping():
+    letter, loan = compile_fixture(LETTER_YAML), compile_fixture(LOAN_YAML)
+    entries = build_catalog([loan, letter], [], [])
+    assert [e.id for e in entries if matches(e, "BORROW")] == ["fixture-loan"]
+    assert [e.id for e in entries if matches(e, "navigation")] == ["fixture-letter"]  # by theme title
+    assert [e.id for e in entries if matches(e, "", "passed")] == []
+    assert [(theme, [e.id for e in es]) for theme, es in grouped(entries)] == [
+        ("system-navigation", ["fixture-letter"]), ("scope-of-practice", ["fixture-loan"])]
+
+
+# --- coach notes ---------------------------------------------------------------------------------------
+
+
+def test_note_for_a_choice_and_for_a_response():
+    choice = {"kind": "choice", "node": "n", "choice": "0", "number": 1, "text": "Hi", "feedback": "Warm.",
+              "score": 1.0, "credit": {"engages-peers": 1}, "flags": [], "fallback": False}
+    note = note_for(choice)
+    assert (note.quality, note.verdict, note.feedback) == ("strong", "Strong move", ("Warm.",))
+    assert note.credited == ("Engages peers in collaborative and caring relationships",)
+
+    said = "let's do it together; stop taking it"
+    judgment = FakeScorer().judge(said, [])
+    response = {"kind": "response", "node": "n", "text": said, "judgment": judgment.to_dict(), "route": 0, "feedback": ""}
+    note = note_for(response)
+    assert note.quality == "weak"  # a critical flag outweighs the score
+    assert [(said[h.start:h.end], h.kind) for h in note.highlights] == [("together", CREDIT), ("stop taking", FLAG)]
+    assert note.flags[0].why.startswith("Medication decisions")
+    assert note_for({"kind": "line", "speaker": None, "text": "x"}) is None
+
+
+# --- guarded records -------------------------------------------------------------------------------------
+
+
+class ExplodingStore:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise OSError("disk full")
+        return fail
+
+
+def test_a_failing_store_reports_one_line_and_returns_defaults():
+    problems = []
+    records = Records(ExplodingStore())
+    records.on_problem = problems.append
+    assert records.trainees() == []
+    assert records.save_progress("a", object()) is False
+    assert records.unfinished("t") == []
+    assert records.hours("t").total == 0.0
+    assert problems[0] == "Could not read the trainees: disk full"
+    assert len(problems) == 4
+
+
+def test_guest_records_keep_trainees_in_memory_only():
+    records = Records(None, "no store")
+    guest = records.add_trainee("Sam")
+    assert records.trainees() == [guest]
+    assert records.begin(guest.id, None, "practice").startswith("unsaved-")
+    assert records.save_progress("unsaved-1", None) is False
+
+
+def test_records_open_reports_a_corrupt_store(tmp_path):
+    (tmp_path / "peer-trainer.sqlite3").write_bytes(b"\0not sqlite" * 50)
+    records = Records.open(tmp_path)
+    assert not records.saving and records.problem
+
+
+# --- sessions ----------------------------------------------------------------------------------------------
+
+
+def test_session_saves_every_move_and_resumes(tmp_path):
+    records = open_records(tmp_path)
+    trainee = records.add_trainee("Alex")
+    letter = compile_fixture(LETTER_YAML)
+    session = PlaySession.start(letter, FakeScorer(), records, trainee.id, "practice")
+    session.choose(1)
+    request = session.judge_request("let's call together")
+    session.respond_judged(request, request.run(session.scorer))
+    assert session.state.ending == "good_end"
+    finished = session.finish()
+    assert finished is session.finish()  # recorded once
+    assert [a.status for a in records.attempts(trainee.id)] == ["finished"]
+
+    other = PlaySession.start(letter, FakeScorer(), records, trainee.id, "practice")
+    other.choose(1)
+    (saved,) = records.unfinished(trainee.id)
+    resumed = PlaySession.resume(letter, FakeScorer(), records, saved)
+    assert resumed.state.to_json() == other.state.to_json()
+
+    changed = compile_fixture(LETTER_YAML.replace("Dana is 52", "Dana is 53"))
+    with pytest.raises(StaleState):
+        PlaySession.resume(changed, FakeScorer(), records, saved)
+
+
+def test_a_judgment_for_an_earlier_turn_is_refused(tmp_path):
+    from trainer.engine.engine import EngineError
+
+    letter = compile_fixture(LETTER_YAML)
+    session = PlaySession.start(letter, FakeScorer(), Records(None), "t", "practice")
+    session.choose(1)
+    request = session.judge_request("together")
+    session.undo()
+    with pytest.raises(EngineError):
+        session.respond_judged(request, request.run(session.scorer))
