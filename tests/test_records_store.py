@@ -369,3 +369,32 @@ def test_store_that_becomes_read_only_keeps_what_was_saved(store, scenario, cloc
     store._conn.execute("PRAGMA query_only = OFF")
     assert store.unfinished(t.id)[0].attempt_id == aid
     assert store.verify_ledger().ok
+
+
+@pytest.mark.parametrize("argv", [["hours"], ["report"], ["records", "verify"], ["trainee", "add", "Ada"],
+                                  ["records", "export", "--format", "json"]])
+def test_commands_turn_store_errors_into_one_line(tmp_path, capsys, argv):
+    from trainer.cli import main
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / STORE_FILENAME).write_bytes(b"garbage" * 500)
+    assert main(["--data-dir", str(folder)] + argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("peer-trainer: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_headless_play_records_a_completion(tmp_path, scenario, capsys):
+    import argparse
+
+    from trainer.records.attempts import record_cli_attempt
+
+    with Store.open(tmp_path / "data") as s:
+        t = s.add_trainee("Ada", "PA-1")
+    engine = Engine(scenario)
+    state = engine.choose(engine.choose(engine.start("assessment"), 1), 1)
+    record_cli_attempt(argparse.Namespace(data_dir=str(tmp_path / "data"), trainee="PA-1"), scenario, state, None)
+    assert "ledger record 2" in capsys.readouterr().out
+    with Store.open(tmp_path / "data") as s:
+        [entry] = s.hours(t.id).entries
+        assert entry.passed is True and entry.credited_minutes == 0
