@@ -292,21 +292,25 @@ def _reporting_cue(prepared, start: int) -> int | None:
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
 
 
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
+
+
 def _self_focus(tt: TokenizedText, min_words: int, min_share: float) -> Evidence | None:
+    """A long response whose person words are mostly I/me/my: the speaker's story has taken over."""
     if tt.word_count < min_words:
         return None
-    sentences: dict[int, list] = {}
-    for t in tt.tokens:
-        sentences.setdefault(t.sentence, []).append(t)
-    if not sentences:
+    first = [t for t in tt.tokens if t.norm in FIRST_PERSON]
+    second = sum(1 for t in tt.tokens if t.norm in SECOND_PERSON)
+    if not first:
         return None
-    about_me = [s for s in sentences.values() if sum(t.norm in FIRST_PERSON for t in s) >= 1 and not any(t.norm in ("you", "your") for t in s[:3])]
-    share = len(about_me) / len(sentences)
+    share = len(first) / (len(first) + second)
     if share < min_share:
         return None
-    first = about_me[0]
-    start, end = first[0].start, first[-1].end
-    return Evidence(tt.text[start:end], start, end, f"{tt.word_count} words, {share:.0%} of sentences about yourself", 100.0,
+    sentence = first[0].sentence
+    in_sentence = [t for t in tt.tokens if t.sentence == sentence]
+    start, end = in_sentence[0].start, in_sentence[-1].end
+    return Evidence(tt.text[start:end], start, end,
+                    f"{tt.word_count} words; {share:.0%} of I/you words are about yourself", 100.0,
                     note="long self-disclosure")
 
 

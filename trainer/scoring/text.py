@@ -221,7 +221,11 @@ _YOURE_NEXT = frozenset(
     looking working using living dealing handling carrying facing being just probably obviously
     clearly totally completely scared afraid worried angry upset sad overwhelmed frustrated tired
     exhausted stuck ready lucky lost hurt ashamed embarrassed nervous anxious stressed confused lonely hopeless
-    gone coming leaving staying moving feeling noncompliant non bipolar depressed schizophrenic an""".split()
+    gone coming leaving staying moving feeling noncompliant non bipolar depressed schizophrenic worn kinda
+    pretty super feeling frustrated mad furious hurting lonely isolated discouraged defeated drained burned burnt
+    guilty trapped torn conflicted unsure disappointed panicked numb relieved hopeful proud excited happy
+    grateful fed sick beat beaten broken shaken heartbroken devastated betrayed rejected stressing worrying
+    freaking obviously clearly literally honestly seriously actually probably right not""".split()
 )
 
 # Clause-breaking conjunctions: a negation or a reporting verb does not reach across them.
