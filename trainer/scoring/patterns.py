@@ -7,6 +7,7 @@ An indicator is a phrase, matched word by word against the normalised response:
     promis*                                   a word prefix (promise, promised, promising)
     ask ... prescriber                        a gap of up to three words (...6: up to six)
     ^ what ...                                anchored to the start of a clause
+    i am so sorry $                           anchored to the end of a sentence
 
 Both sides go through the same normaliser, so "don't", "dont" and "do not" are the same
 words. Matching never crosses a sentence boundary. Single words of five letters or more
@@ -24,7 +25,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from trainer.scoring.text import CLAUSE_FILLERS, TokenizedText, normalize_phrase
 
 GAP_WORDS = 3
-FUZZY_MIN_LENGTH = 5
+FUZZY_MIN_LENGTH = 4  # shorter words are too easily another word ("pill", "kill")
 DEFAULT_THRESHOLD = 85.0
 
 
@@ -81,6 +82,7 @@ class Pattern:
     literals: frozenset[str]
     firsts: frozenset[str]
     first_prefixes: tuple[str, ...]
+    end_anchored: bool = False
     owner: object = None  # set by the scorer: which criterion or flag this serves
     role: str = "indicator"  # "indicator" | "exception"
     threshold: float = DEFAULT_THRESHOLD
@@ -134,6 +136,10 @@ class _Parser:
 
     def parse(self) -> tuple[tuple, bool]:
         anchored = False
+        self.end_anchored = False
+        if self.pieces and self.pieces[-1][0] == "$":
+            self.end_anchored = True
+            self.pieces = self.pieces[:-1]
         if self.pieces and self.pieces[0][0] == "^":
             anchored = True
             self.pos = 1
@@ -162,6 +168,8 @@ class _Parser:
                 items.append(Gap(int(piece[3:])))
             elif piece == "^":
                 raise PatternError("'^' may only start an indicator", col)
+            elif piece == "$":
+                raise PatternError("'$' may only end an indicator", col)
             else:
                 items.extend(self._words(piece, col))
         return tuple(items)
@@ -206,8 +214,8 @@ class _Parser:
                     items, anchored = sub.parse()
                 except PatternError as exc:
                     raise PatternError(f"in term '{name}', phrase '{phrase}': {exc.message}", col, code=exc.code) from None
-                if anchored:
-                    raise PatternError(f"term '{name}' may not use '^'", col)
+                if anchored or sub.end_anchored:
+                    raise PatternError(f"term '{name}' may not use '^' or '$'", col)
                 if items:
                     options.append(items)
             if not options:
@@ -242,7 +250,8 @@ def compile_pattern(source: str, terms: Mapping[str, Sequence[str]] | None = Non
     text = str(source).strip()
     if not text:
         raise PatternError("the indicator is empty", 1, code="PT304")
-    items, anchored = _Parser(text, terms or {}, term_cache if term_cache is not None else {}).parse()
+    parser = _Parser(text, terms or {}, term_cache if term_cache is not None else {})
+    items, anchored = parser.parse()
     if not items:
         raise PatternError("the indicator has no words after normalization", 1, code="PT304",
                            hint="punctuation is ignored; write the words to look for")
@@ -251,7 +260,8 @@ def compile_pattern(source: str, terms: Mapping[str, Sequence[str]] | None = Non
         raise PatternError("every word of the indicator is optional", 1, hint="make at least one word required")
     if isinstance(items[0], Gap):
         raise PatternError("an indicator may not start with '...'", 1)
-    return Pattern(text, items, anchored, frozenset(_literals(items)), frozenset(firsts), tuple(sorted(prefixes)))
+    return Pattern(text, items, anchored, frozenset(_literals(items)), frozenset(firsts), tuple(sorted(prefixes)),
+                   end_anchored=parser.end_anchored)
 
 
 def _literals(items: Iterable) -> set[str]:
@@ -317,7 +327,10 @@ class Vocabulary:
         from rapidfuzz import fuzz, process
 
         found = process.extract(word, self._long, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=4)
-        return tuple((choice, float(score)) for choice, score, _ in found if abs(len(choice) - len(word)) <= 2)
+        return tuple(
+            (choice, float(score)) for choice, score, _ in found
+            if abs(len(choice) - len(word)) <= 2 and (len(word) >= 5 or len(choice) > len(word))
+        )
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -476,4 +489,6 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
             raise TypeError(item)  # pragma: no cover
         return k(pos)
 
+    if p.end_anchored:
+        return seq(p.items, 0, start, lambda q: q if q == limit else -1)
     return seq(p.items, 0, start, lambda q: q)

@@ -31,7 +31,7 @@ SCOPE_RUBRIC = "scope"
 
 NEGATORS = frozenset({"not", "never", "no", "neither", "nor", "without", "nothing", "none", "refuse", "hardly", "nowhere"})
 NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
-NEGATION_REACH = 6
+NEGATION_REACH = 8
 
 REPORTING_VERBS = frozenset({
     "said", "says", "say", "saying", "told", "tells", "tell", "telling", "called", "calls", "call", "calling",
@@ -263,7 +263,7 @@ def _negation_cue(prepared, start: int) -> int | None:
         if w in NEGATORS:
             # "not only", "no matter", "not just" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
-            if not (w == "not" and nxt in ("only", "just")) and not (w == "no" and nxt in ("matter", "doubt")):
+            if not (w == "not" and nxt in ("only", "just")) and not (w == "no" and nxt in ("matter", "doubt", "wonder")):
                 return i
         if i + 1 < start and (w, norms[i + 1]) in NEGATOR_PAIRS:
             return i

@@ -36,8 +36,9 @@ _APOSTROPHE_WORDS: dict[str, str] = {
     "she's": "she is",
     "everything's": "everything is",
     "everyone's": "everyone is",
-    "nobody's": "nobody is",
-    "somebody's": "somebody is",
+    "everybody's": "everyone is",
+    "nobody's": "no one is",
+    "somebody's": "someone is",
     "someone's": "someone is",
     "nothing's": "nothing is",
     "something's": "something is",
@@ -172,6 +173,39 @@ TEXTING: dict[str, str] = {
     "nvm": "never mind",
     "obv": "obviously",
     "prob": "probably",
+    "prolly": "probably",
+    "probly": "probably",
+    "b": "be",
+    "feelin": "feeling",
+    "goin": "going",
+    "doin": "doing",
+    "tryin": "trying",
+    "nothin": "nothing",
+    "somethin": "something",
+    "talkin": "talking",
+    "thinkin": "thinking",
+    "sayin": "saying",
+    "takin": "taking",
+    "makin": "making",
+    "lookin": "looking",
+    "gettin": "getting",
+    "workin": "working",
+    "comin": "coming",
+    "cuz": "because",
+    "wen": "when",
+    "wit": "with",
+    "dat": "that",
+    "dis": "this",
+    "der": "there",
+    "thnk": "think",
+    "thnx": "thanks",
+    "becuz": "because",
+    "becuase": "because",
+    "shouldve": "should have",
+    "wouldve": "would have",
+    "couldve": "could have",
+    "mightve": "might have",
+    "mustve": "must have",
     "probs": "probably",
     "yrs": "years",
     "hrs": "hours",
@@ -202,6 +236,8 @@ TEXTING: dict[str, str] = {
     "anybody": "anyone",
     "somebody": "someone",
     "nobody": "no one",
+    "everyones": "everyone is",
+    "nobodys": "no one is",
     "gonna've": "going to have",
     "outta": "out of",
     "lotta": "lot of",
@@ -227,6 +263,23 @@ _YOURE_NEXT = frozenset(
     grateful fed sick beat beaten broken shaken heartbroken devastated betrayed rejected stressing worrying
     freaking obviously clearly literally honestly seriously actually probably right not""".split()
 )
+
+_APOS_S = "\x00s"  # placeholder for a noun's 's until the next word shows whether it means "is"
+
+# After a noun's 's, these words show it means "is" ("your daughter's in our program").
+_IS_NEXT = frozenset(
+    """in at on not a an the doing going been here there so really very just still always never one fine okay
+    good great better worse gone back home out over coming getting trying having making taking working living
+    staying using drinking clean sober sick scared worried upset angry fine totally completely also already
+    definitely probably""".split()
+)
+_HAS_NEXT = frozenset({"been", "got", "gotten", "had"})
+_ILL_NEXT = frozenset(
+    """be buy get give call help make take tell do see go pay keep send text find try let bring come check
+    talk ask look write drive pick stay sit show lend loan meet walk email never always just definitely
+    probably make""".split()
+)
+_OF_AFTER = frozenset({"must", "could", "would", "should", "might"})
 
 # Clause-breaking conjunctions: a negation or a reporting verb does not reach across them.
 CLAUSE_BREAKERS = frozenset({"but", "though", "although", "however", "so", "and", "because", "yet", "anyway"})
@@ -297,7 +350,7 @@ def _expand_word(word: str) -> list[str]:
                     stem = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}.get(stem, stem)
                 return [stem] + replacement.split()
         if word.endswith("'s"):
-            return [word[:-2]]  # a possessive: "sister's" -> "sister"
+            return [word[:-2], _APOS_S]  # "sister's": a possessive, or "sister is" (decided in _fix_up)
         return [word.replace("'", "")]
     if word in TEXTING:
         return TEXTING[word].split()
@@ -359,23 +412,45 @@ def tokenize(text: str) -> TokenizedText:
         last_kind = "word"
     if last_kind == "word" or (tokens and len(sentence_ends) <= tokens[-1].sentence):
         sentence_ends.append("")
-    _fix_youre(tokens)
+    _fix_up(tokens)
     return TokenizedText(text, tuple(tokens), tuple(sentence_ends), word_count)
 
 
-def _fix_youre(tokens: list[Token]) -> None:
-    """'your going to be ok' means 'you're': rewrite "your" before a word that shows it."""
-    i = 0
-    while i < len(tokens) - 1:
-        t = tokens[i]
-        if t.norm == "your" and tokens[i + 1].norm in _YOURE_NEXT and tokens[i + 1].sentence == t.sentence:
-            tokens[i : i + 1] = [
-                Token("you", t.start, t.end, t.sentence, t.clause, t.quoted),
-                Token("are", t.start, t.end, t.sentence, t.clause, t.quoted),
-            ]
-            i += 2
+def _fix_up(tokens: list[Token]) -> None:
+    """Resolve spellings that depend on the next word.
+
+    "your going" means "you're going"; "daughter's in" means "daughter is in" but
+    "daughter's school" is a possessive; "it's been" is "it has been"; "ill buy" is "I'll buy";
+    "must of" is "must have".
+    """
+    out: list[Token] = []
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        nxt = tokens[i + 1].norm if i + 1 < n and tokens[i + 1].sentence == t.sentence else ""
+        if t.norm == _APOS_S:
+            if nxt in _HAS_NEXT:
+                out.append(_retoken(t, "has"))
+            elif nxt in _IS_NEXT or nxt.endswith("ing"):
+                out.append(_retoken(t, "is"))
             continue
-        i += 1
+        if t.norm == "your" and (nxt in _YOURE_NEXT or (nxt.endswith("ing") and len(nxt) > 4)):
+            out += [_retoken(t, "you"), _retoken(t, "are")]
+            continue
+        if t.norm == "ill" and nxt in _ILL_NEXT and (not out or out[-1].sentence != t.sentence or out[-1].clause != t.clause):
+            out += [_retoken(t, "i"), _retoken(t, "will")]
+            continue
+        if t.norm == "is" and nxt in _HAS_NEXT and out and out[-1].norm in ("it", "that", "he", "she", "there", "what", "who", "everyone", "someone", "no one"):
+            out.append(_retoken(t, "has"))
+            continue
+        if t.norm == "of" and out and out[-1].norm in _OF_AFTER and nxt in ("been", "done", "had", "gone", "known", "felt", "said", "seen", "made", "taken", "gotten", "got", "happened"):
+            out.append(_retoken(t, "have"))
+            continue
+        out.append(t)
+    tokens[:] = out
+
+
+def _retoken(t: Token, norm: str) -> Token:
+    return Token(norm, t.start, t.end, t.sentence, t.clause, t.quoted)
 
 
 def _quoted_mask(text: str) -> list[bool]:
