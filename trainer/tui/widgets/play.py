@@ -123,7 +123,7 @@ class PlayPanel(Vertical):
         self.query_one("#transcript").border_title = "Conversation"
         if not self.session.practice:
             self.query_one("#transcript").border_subtitle = "Assessment: feedback comes in the debrief"
-        self.redraw(since=len(self.session.state.transcript))
+        self.redraw(since=0)  # a resumed attempt shows the coach's note on its last move
 
     # --- drawing ---------------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""End to end through a real terminal: tmux runs `peer-trainer`, send-keys types, capture-pane reads.
+
+Plays the bundled "Why bother?" scenario from sign-in to its debrief, and checks that a
+killed terminal resumes at the same turn. Skips where tmux is missing or the bundled
+library cannot load that scenario.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = "stigma-why-bother"
+WAIT = 20.0  # seconds to wait for a screen before failing (a cold start under load can be slow)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+def _bundled_scenario_loads() -> bool:
+    from trainer.library import load_library
+
+    return SCENARIO in load_library().scenarios
+
+
+class Terminal:
+    """One tmux session at 80x24 running the app."""
+
+    def __init__(self, data_dir: Path):
+        self.name = f"pt-e2e-{uuid.uuid4().hex[:8]}"
+        self.data_dir = data_dir
+
+    def start(self) -> None:
+        env = f"PEER_TRAINER_HOME={shlex.quote(str(self.data_dir))} TERM=xterm-256color"
+        command = f"cd {shlex.quote(str(ROOT))} && {env} {shlex.quote(sys.executable)} -m trainer"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command], check=True)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        """Send keys one at a time, letting the app settle after each, as a person types."""
+        for key in keys:
+            args = ["tmux", "send-keys", "-t", self.name] + (["-l"] if literal else []) + [key]
+            subprocess.run(args, check=True)
+            self.settle()
+
+    def settle(self, timeout: float = 3.0) -> None:
+        deadline = time.monotonic() + timeout
+        previous = None
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            screen = self.screen()
+            if screen == previous:
+                return
+            previous = screen
+
+    def type(self, text: str) -> None:
+        self.keys(text, literal=True)
+
+    def screen(self) -> str:
+        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
+        return out.stdout
+
+    def wait_for(self, *needles: str, timeout: float = WAIT) -> str:
+        """Poll until one of the needles shows and the screen has stopped changing; return it.
+
+        A screen is drawn a moment before its focus lands, so keys sent the instant text
+        appears can go astray; waiting for two identical captures avoids that.
+        """
+        deadline = time.monotonic() + timeout
+        screen, previous = "", None
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if any(n in screen for n in needles) and screen == previous:
+                return screen
+            previous = screen
+            time.sleep(0.15)
+        raise AssertionError(f"none of {needles!r} appeared; the screen was:\n{screen}")
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    if not _bundled_scenario_loads():
+        pytest.skip(f"the bundled library does not load '{SCENARIO}'")
+    term = Terminal(tmp_path / "data")
+    yield term
+    term.kill()
+
+
+def sign_up(term: Terminal, name: str = "Robin Tmux") -> None:
+    term.wait_for("Who is practising?")
+    term.keys("n")
+    term.wait_for("New trainee")
+    term.type(name)
+    term.keys("Enter", "Enter")
+    term.wait_for("Search scenarios")
+
+
+def open_why_bother(term: Terminal, mode_key: str = "p") -> None:
+    term.keys("/")
+    term.type("why bother")
+    term.keys("Enter")  # back to the list, filtered
+    term.wait_for("Why bother?")
+    term.keys("Enter")
+    term.wait_for("Prebrief")
+    term.keys(mode_key)
+    term.wait_for("My case manager thinks")
+
+
+def test_play_a_bundled_scenario_to_its_debrief(terminal):
+    terminal.start()
+    sign_up(terminal)
+    open_why_bother(terminal)
+    terminal.keys("1")  # reflect the discouragement
+    screen = terminal.wait_for("^s Send")
+    assert "Naming the feeling first" in screen  # the coach commented on the choice
+    terminal.type("That must have hurt, hearing that from your cousin. What kind of work have you enjoyed?")
+    terminal.keys("C-s")
+    # the rest of the path depends on the scorer; choice 2 at each turn reaches an ending
+    for _ in range(6):
+        screen = terminal.wait_for("pick a reply", "The conversation has ended", "^s Send")
+        if "The conversation has ended" in screen:
+            break
+        if "^s Send" in screen and "Reading your response" not in screen:
+            pytest.fail(f"unexpected typed turn:\n{screen}")
+        terminal.keys("2")
+    terminal.wait_for("The conversation has ended")
+    terminal.keys("Enter")
+    screen = terminal.wait_for("How it went")
+    assert "Score by competency" in screen
+    assert "Traceback" not in screen
+
+    from trainer.records.store import Store
+
+    store = Store.open(terminal.data_dir)
+    (trainee,) = store.trainees()
+    attempts = store.attempts(trainee.id)
+    assert [(a.scenario_id, a.status) for a in attempts] == [(SCENARIO, "finished")]
+    store.close()
+
+
+def test_a_killed_terminal_resumes_at_the_same_turn(terminal):
+    terminal.start()
+    sign_up(terminal)
+    open_why_bother(terminal)
+    terminal.keys("3")  # "What kind of jobs have you looked at?"
+    terminal.wait_for("fresh out of the psych ward")
+    terminal.kill()  # the terminal closes under the app: no clean exit
+    terminal.start()
+    terminal.wait_for("Robin Tmux")
+    terminal.keys("Enter")
+    screen = terminal.wait_for("conversation in progress")
+    terminal.keys("r")
+    screen = terminal.wait_for("fresh out of the psych ward")
+    assert "What kind of jobs have you looked" in screen, screen
+    assert "Maybe aim for something easier" in screen  # the same two choices are offered
