@@ -20,6 +20,7 @@ def register(sub) -> None:
     p.add_argument("--min-coverage", type=float, metavar="PCT",
                    help="fail when node, choice or route coverage is below PCT (of --explore, else --random, else the tests)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
     p.set_defaults(run=run)
 
@@ -38,7 +39,7 @@ def run(args) -> int:
         raise CommandError("--random needs a positive number of playthroughs")
     if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
         raise CommandError("--min-coverage is a percentage from 0 to 100")
-    lib = load_library(args.paths or None)
+    lib = load_library(args.paths or None, rubric_dirs=args.rubrics_dir)
     scorer = make_scorer(lib.rubrics)
     severity = lib.flag_severity
     errors = [d for d in lib.diagnostics if d.is_error]
