@@ -6,6 +6,7 @@ An indicator is a phrase, matched word by word against the normalised response:
     (really|so)? hard                         an optional group
     promis*                                   a word prefix (promise, promised, promising)
     ask ... prescriber                        a gap of up to three words (...6: up to six)
+    and _                                     _ is exactly one word, any word
     ^ what ...                                anchored to the start of a clause
     i am so sorry $                           anchored to the end of a sentence
 
@@ -65,6 +66,11 @@ class Prefix:
 class Alt:
     options: tuple[tuple, ...]
     optional: bool = False
+
+
+@dataclass(frozen=True)
+class AnyWord:
+    pass
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,8 @@ class _Parser:
                 items.append(self._term(piece, col))
             elif piece == "...":
                 items.append(Gap())
+            elif piece == "_":
+                items.append(AnyWord())
             elif piece.startswith("...") and piece[3:].isdigit() and 1 <= int(piece[3:]) <= 9:
                 items.append(Gap(int(piece[3:])))
             elif piece == "^":
@@ -258,8 +266,8 @@ def compile_pattern(source: str, terms: Mapping[str, Sequence[str]] | None = Non
     firsts, prefixes, can_be_empty = _firsts(items, 0)
     if can_be_empty:
         raise PatternError("every word of the indicator is optional", 1, hint="make at least one word required")
-    if isinstance(items[0], Gap):
-        raise PatternError("an indicator may not start with '...'", 1)
+    if isinstance(items[0], (Gap, AnyWord)):
+        raise PatternError("an indicator may not start with '...' or '_'", 1)
     return Pattern(text, items, anchored, frozenset(_literals(items)), frozenset(firsts), tuple(sorted(prefixes)),
                    end_anchored=parser.end_anchored)
 
@@ -306,6 +314,8 @@ def _firsts(items: tuple, start: int) -> tuple[set[str], set[str], bool]:
             continue
         if isinstance(item, Gap):
             continue  # a gap may match no words
+        if isinstance(item, AnyWord):
+            raise PatternError("an indicator may not start with '_'", 1, hint="start with a word the response must contain")
     return words, prefixes, True
 
 
@@ -329,7 +339,7 @@ class Vocabulary:
         found = process.extract(word, self._long, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=4)
         return tuple(
             (choice, float(score)) for choice, score, _ in found
-            if abs(len(choice) - len(word)) <= 2 and (len(word) >= 5 or len(choice) > len(word))
+            if abs(len(choice) - len(word)) <= (2 if len(word) >= 8 else 1) and (len(word) >= 5 or len(choice) > len(word))
         )
 
 
@@ -462,6 +472,12 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                     idx += 1
                     continue
                 return -1
+            if isinstance(item, AnyWord):
+                if pos >= limit:
+                    return -1
+                pos += 1
+                idx += 1
+                continue
             if isinstance(item, Prefix):
                 if pos >= limit or not norms[pos].startswith(item.prefix):
                     return -1

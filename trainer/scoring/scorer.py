@@ -30,6 +30,9 @@ from trainer.scoring.text import CLAUSE_BREAKERS, TokenizedText, tokenize
 SCOPE_RUBRIC = "scope"
 
 NEGATORS = frozenset({"not", "never", "no", "neither", "nor", "without", "nothing", "none", "refuse", "hardly", "nowhere"})
+# For criteria "without" and "refuse" rarely reverse the credit ("don't stop without talking to your prescriber").
+CRITERION_NEGATORS = NEGATORS - {"without", "refuse"}
+QUANTIFIED = frozenset({"everyone", "everybody", "all", "many", "every", "always", "everything", "much", "only", "just"})
 NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
 NEGATION_REACH = 8
 
@@ -176,7 +179,7 @@ class Scorer:
                     reason = f"is part of '{tt.words(e.start, e.end)}'"
                     break
             if reason is None and "negation" in excuse:
-                cue = _negation_cue(prepared, m.start)
+                cue = _negation_cue(prepared, m.start, NEGATORS if m.pattern.owner.kind == "flag" else CRITERION_NEGATORS)
                 if cue is not None:
                     reason = f"is negated ('{tt.words(cue, m.start) if cue < m.start else tokens[cue].norm}')"
             if reason is None and "quotation" in excuse and all(tokens[i].quoted for i in range(m.start, m.end)):
@@ -250,7 +253,7 @@ def _first_per_span(matches: list[Match]) -> list[Match]:
     return out
 
 
-def _negation_cue(prepared, start: int) -> int | None:
+def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS) -> int | None:
     """The index of a negating word earlier in the same clause, close enough to scope over `start`."""
     tokens = prepared.tt.tokens
     norms = prepared.norms
@@ -260,10 +263,15 @@ def _negation_cue(prepared, start: int) -> int | None:
     i = start - 1
     while i >= 0 and start - i <= NEGATION_REACH and tokens[i].clause == clause:
         w = norms[i]
-        if w in NEGATORS:
-            # "not only", "no matter", "not just" do not negate what follows
+        if w in negators:
+            # "not only", "not everyone", "no matter", "no wonder", "why don't you" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
-            if not (w == "not" and nxt in ("only", "just")) and not (w == "no" and nxt in ("matter", "doubt", "wonder")):
+            before = norms[max(0, i - 2) : i]
+            if w == "not" and (nxt in QUANTIFIED or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")):
+                pass
+            elif w == "no" and nxt in ("matter", "doubt", "wonder"):
+                pass
+            else:
                 return i
         if i + 1 < start and (w, norms[i + 1]) in NEGATOR_PAIRS:
             return i
