@@ -242,13 +242,11 @@ def _clip(words: str, most: int = 90) -> str:
 
 
 def _first_per_span(matches: list[Match]) -> list[Match]:
-    """One match per distinct indicator, earliest first; the longest where several start together."""
+    """One match per stretch of the trainee's words: earliest first, the longest where several overlap."""
     out: list[Match] = []
-    seen: set[str] = set()
     for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
-        if m.pattern.source in seen:
+        if any(k.start <= m.start and m.end <= k.end for k in out):
             continue
-        seen.add(m.pattern.source)
         out.append(m)
     return out
 

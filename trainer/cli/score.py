@@ -1,0 +1,226 @@
+"""`peer-trainer score` and `peer-trainer calibrate`: judge responses, and check rubrics against labels.
+
+    peer-trainer score --rubric peer-core "It sounds like you're scared. What would help?"
+    printf '{"text": "..."}\\n' | peer-trainer score --rubric peer-core --jsonl
+    peer-trainer calibrate                    # every rubric's calibration examples
+    peer-trainer calibrate --data tests/data/scoring/dev.yaml
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from trainer.cli.common import CommandError, emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "score", help="judge a free-text response against rubrics",
+        description="Judge a response as the app would: criteria met, red flags raised, with the words that "
+                    "matched. The 'scope' rubric applies unless --no-scope. Exit 0, or 2 on a usage error.")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the response (omit with --jsonl)")
+    p.add_argument("--rubric", action="append", default=[], metavar="ID", help="a rubric to judge with (repeatable)")
+    p.add_argument("--no-scope", action="store_true", help="do not add the 'scope' rubric's red flags")
+    p.add_argument("--jsonl", action="store_true",
+                   help='read {"text": ...} lines on stdin, write one JSON result per line')
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
+    p.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
+    p.set_defaults(run=run_score)
+
+    c = sub.add_parser(
+        "calibrate", help="measure rubrics against labelled examples",
+        description="Judge each rubric's calibration examples (or a labelled --data file) and print per-criterion "
+                    "and per-flag precision, recall, F1 and Cohen's kappa. Exit 0 when every rubric meets its "
+                    "thresholds, 1 when one does not, 2 on a usage error.")
+    c.add_argument("rubrics", nargs="*", metavar="RUBRIC", help="rubric ids (default: all)")
+    c.add_argument("--data", metavar="FILE", help="a labelled data file (rubrics:, codes:, items:) instead")
+    c.add_argument("--errors", action="store_true", help="list the disagreeing responses too")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
+    c.set_defaults(run=run_calibrate)
+
+
+def _load(rubric_dirs: list[str]):
+    """The rubric set (bundled plus extra folders) and a scorer; problems in extra folders are usage errors."""
+    from trainer.diagnostics import has_errors
+    from trainer.paths import bundled_rubrics
+    from trainer.scoring.rubrics import RubricSet
+    from trainer.scoring.scorer import Scorer
+
+    rubric_set, diagnostics = RubricSet.load([bundled_rubrics(), *rubric_dirs])
+    if has_errors(diagnostics):
+        from trainer.cli.common import print_diagnostics
+
+        print_diagnostics([d for d in diagnostics if d.is_error], stream=sys.stderr)
+        raise CommandError("the rubrics have errors; run 'peer-trainer validate' on them", exit_code=1)
+    return rubric_set, Scorer(rubric_set)
+
+
+def _check_ids(rubric_set, ids: list[str]) -> None:
+    from trainer.diagnostics import did_you_mean
+
+    for rid in ids:
+        if rid not in rubric_set:
+            hint = did_you_mean(rid, rubric_set.ids)
+            raise CommandError(f"unknown rubric '{rid}'" + (f"; {hint}" if hint else f" (known: {', '.join(rubric_set.ids)})"))
+
+
+# --- score ------------------------------------------------------------------------------------
+
+
+def judgment_line(judgment) -> dict:
+    """The compact JSON form of a judgment: what scripts and the --jsonl mode print."""
+    evidence = []
+    for c in judgment.criteria:
+        if c.met:
+            evidence += [{"kind": "criterion", "id": c.id, "rubric": c.rubric, "words": e.words, "start": e.start,
+                          "end": e.end, "indicator": e.indicator, "similarity": e.similarity} for e in c.evidence]
+    for f in judgment.flags:
+        evidence += [{"kind": "flag", "id": f.id, "rubric": f.rubric, "severity": f.severity, "words": e.words,
+                      "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity}
+                     for e in f.evidence]
+    return {
+        "score": judgment.score,
+        "met": judgment.met_ids,
+        "flags": judgment.flag_ids,
+        "critical": judgment.critical,
+        "stuffing": judgment.stuffing,
+        "rubrics": list(judgment.rubrics),
+        "evidence": evidence,
+        "feedback": list(judgment.feedback),
+    }
+
+
+def run_score(args) -> int:
+    rubric_set, scorer = _load(args.rubrics_dir)
+    _check_ids(rubric_set, args.rubric)
+    if not args.rubric and args.no_scope:
+        raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
+    scope = not args.no_scope
+    if args.jsonl:
+        if args.text is not None:
+            raise CommandError("--jsonl reads responses from stdin; do not also give TEXT")
+        return _score_jsonl(scorer, args.rubric, scope)
+    if args.text is None:
+        raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
+    judgment = scorer.judge(args.text, args.rubric, scope=scope)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    _print_judgment(rubric_set, judgment)
+    return 0
+
+
+def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result = {"line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+        else:
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                result = {"line": number, "error": 'expected an object with a "text" string'}
+            else:
+                extra = item.get("rubrics")
+                use = list(rubrics)
+                if isinstance(extra, list):
+                    use += [r for r in extra if isinstance(r, str) and r not in use]
+                try:
+                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope))}
+                except KeyError as exc:
+                    result = {"line": number, "error": str(exc).strip("'\"")}
+                if "id" in item:
+                    result["id"] = item["id"]
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _print_judgment(rubric_set, judgment) -> None:
+    verdict = "critical flag" if judgment.critical else ("flags raised" if judgment.flags else "no flags")
+    emit(f"score {judgment.score:.2f}  ({verdict}; rubrics: {', '.join(judgment.rubrics)})")
+    if judgment.criteria:
+        emit("")
+        emit("criteria")
+        for c in judgment.criteria:
+            mark = "x" if c.met else " "
+            words = f"  \"{c.evidence[0].words}\"" if c.met and c.evidence else ""
+            emit(f"  [{mark}] {c.id} ({c.competency}){words}")
+    emit("")
+    emit("flags" if judgment.flags else "flags: none")
+    for f in judgment.flags:
+        for e in f.evidence[:3]:
+            emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  (matched '{e.indicator[:60]}', similarity {e.similarity:.0f})")
+    if judgment.stuffing:
+        emit("")
+        emit("note: the response reads like a list of rubric phrases; credit was limited")
+    emit("")
+    emit("feedback")
+    for line in judgment.feedback:
+        emit(f"  - {line}")
+
+
+# --- calibrate ----------------------------------------------------------------------------------
+
+
+def run_calibrate(args) -> int:
+    from trainer.scoring.calibration import (
+        DataFileError, agreement, calibrate_rubric, check_labels, load_labelled_file)
+
+    rubric_set, scorer = _load(args.rubrics_dir)
+    reports = []
+    if args.data:
+        try:
+            items, rubrics = load_labelled_file(args.data)
+        except DataFileError as exc:
+            raise CommandError(str(exc)) from None
+        rubrics = args.rubrics or rubrics
+        _check_ids(rubric_set, rubrics)
+        ids = scorer.rubric_ids(rubrics, True)
+        known = {x.id for r in ids for x in rubric_set.get(r).criteria} | {x.id for r in ids for x in rubric_set.get(r).flags}
+        unknown = check_labels(items, known)
+        if unknown:
+            raise CommandError(f"{args.data}: labels name no criterion or flag of {', '.join(ids)}: {', '.join(unknown)}")
+        from trainer.scoring.rubrics import DEFAULT_THRESHOLDS
+
+        thresholds = dict(DEFAULT_THRESHOLDS)
+        reports.append(agreement(scorer, items, rubrics, scope=True, name=args.data, thresholds=thresholds))
+    else:
+        _check_ids(rubric_set, args.rubrics)
+        for rid in args.rubrics or rubric_set.ids:
+            rubric = rubric_set.get(rid)
+            if not rubric.calibration.examples:
+                emit(f"{rid}: no calibration examples", stream=sys.stderr)
+                continue
+            reports.append(calibrate_rubric(scorer, rubric))
+    if args.format == "json":
+        sys.stdout.write(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2) + "\n")
+    else:
+        for report in reports:
+            _print_report(report, args.errors)
+    return 0 if all(r.passed for r in reports) else 1
+
+
+def _print_report(report, show_errors: bool) -> None:
+    t = report.thresholds
+    emit(f"{report.name}: {report.items} examples, judged with {', '.join(report.rubrics)} "
+         f"(thresholds: precision {t['precision']:.2f}, recall {t['recall']:.2f}, kappa {t['kappa']:.2f})")
+    emit(f"  {'':26} {'kind':9} {'n+':>3} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>5} {'rec':>5} {'f1':>5} {'kappa':>6}")
+    for row in report.rows.values():
+        emit(f"  {row.label:26} {row.kind:9} {row.support:3} {row.tp:3} {row.fp:3} {row.fn:3} "
+             f"{row.precision:5.2f} {row.recall:5.2f} {row.f1:5.2f} {row.kappa:6.2f}")
+        if show_errors:
+            for text in row.false_positives:
+                emit(f"      false positive: {text}")
+            for text in row.false_negatives:
+                emit(f"      missed: {text}")
+    failures = report.failures()
+    if failures:
+        emit(f"  BELOW THRESHOLD: {'; '.join(failures)}")
+    else:
+        emit("  ok: every criterion and flag meets the thresholds")
+    emit("")
