@@ -52,7 +52,9 @@ def test_store_is_private_wal_and_versioned(tmp_path, store):
             assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == store.schema_version() == 1
+    from trainer.records.schema import LATEST
+
+    assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == store.schema_version() == LATEST
     conn.close()
 
 

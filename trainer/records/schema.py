@@ -4,9 +4,10 @@ A store records which migrations it has in `schema_version`; opening it applies 
 ones in order, each in its own transaction, and refuses a store written by a newer version.
 To change the schema, append a migration: never edit one that has shipped.
 
-The LRS outbox (issue 8) is expected to arrive as migration 2: an `outbox` table keyed by
-statement id with the attempt's ledger seq, and a `receipts` table holding the ledger head
-hash each push sent.
+Migration 2 is the LRS outbox (issue 8, `trainer.records.outbox`): a trigger queues each
+finished attempt's (and each re-grade's) ledger record in the transaction that appends it,
+`outbox` holds the xAPI statements built from them, frozen, keyed by statement id, and
+`receipts` keeps the ledger head hash each push sent.
 """
 
 from __future__ import annotations
@@ -137,6 +138,70 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             duplicates INTEGER NOT NULL,
             conflicts INTEGER NOT NULL,
             summary TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        2,
+        "LRS outbox: queued ledger records, frozen statements, push receipts",
+        """
+        -- Ledger records of this store whose statements are not built yet. The trigger fills it in
+        -- the same transaction that appends the record, so a finished attempt is queued even if
+        -- the process dies right after; imported chains are never queued.
+        CREATE TABLE outbox_queue (
+            store_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            queued_at TEXT NOT NULL,
+            PRIMARY KEY (store_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER outbox_queue_ledger AFTER INSERT ON ledger
+        WHEN NEW.imported_at IS NULL AND NEW.body IS NOT NULL AND NEW.kind IN ('attempt', 'override')
+        BEGIN
+            INSERT OR IGNORE INTO outbox_queue (store_id, seq, queued_at)
+            VALUES (NEW.store_id, NEW.seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        END;
+
+        -- Attempts finished before this migration: queued now (backfill).
+        INSERT OR IGNORE INTO outbox_queue (store_id, seq, queued_at)
+        SELECT store_id, seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM ledger
+        WHERE imported_at IS NULL AND body IS NOT NULL AND kind IN ('attempt', 'override');
+
+        -- Statements to send, in order (n). The text is frozen when built, so every resend is
+        -- byte-identical and an LRS sees the same statement under the same id.
+        CREATE TABLE outbox (
+            statement_id TEXT PRIMARY KEY,
+            n INTEGER NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('record', 'head')),
+            ledger_seq INTEGER NOT NULL,       -- the record it came from; for a head statement, the head
+            attempt_id TEXT,
+            trainee_id TEXT,
+            verb TEXT NOT NULL,
+            statement TEXT NOT NULL,           -- canonical JSON, never free text
+            status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'sent', 'conflict', 'rejected')),
+            queued_at TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            last_try_at TEXT,
+            sent_at TEXT,
+            endpoint TEXT,                     -- where it was acknowledged (no credentials)
+            problem TEXT                       -- why it is a conflict or was rejected
+        );
+        CREATE INDEX outbox_by_status ON outbox (status, n);
+        CREATE INDEX outbox_by_trainee ON outbox (trainee_id, status);
+
+        -- One per successful push: the ledger head it sent, as an anchor for `records verify`.
+        CREATE TABLE receipts (
+            id INTEGER PRIMARY KEY,
+            pushed_at TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            store_id TEXT NOT NULL,
+            head_seq INTEGER NOT NULL,
+            head_hash TEXT NOT NULL,
+            head_statement_id TEXT NOT NULL,
+            sent INTEGER NOT NULL,             -- statements acknowledged in this push
+            waiting INTEGER NOT NULL,          -- left waiting after it
+            failed INTEGER NOT NULL,           -- conflicts and rejections after it
+            lrs_version TEXT                   -- the X-Experience-API-Version the LRS answered with
         );
         """,
     ),
