@@ -165,7 +165,8 @@ def validate_rubric_document(doc: Document, *, resolve=None) -> tuple[Rubric | N
     """
     from trainer.schemas import check_schema
 
-    diagnostics = check_schema(doc, "rubric")
+    # An unknown competency is reported once, as PT301 with a guess, not also as a schema enum error.
+    diagnostics = [d for d in check_schema(doc, "rubric") if not (d.code == "PT104" and "'competency'" in d.message)]
     data = doc.data
     if not isinstance(data, dict):
         return None, diagnostics
@@ -233,8 +234,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
                     try:
                         compile_pattern(phrase, terms, term_cache=term_cache)
                     except PatternError as exc:
-                        out.append(doc.diagnostic(exc.code, f"{exc.message} in '{phrase}'", path, hint=exc.hint,
-                                                  notes=(f"at column {exc.column} of the phrase",)))
+                        out.append(_phrase_diagnostic(doc, exc, phrase, path))
                     except RecursionError:
                         out.append(doc.diagnostic("PT305", "indicator nests too deeply", path))
 
@@ -288,6 +288,20 @@ _ANY = (set(), set())  # a marker: labels from this rubric are checked later, by
 _LOADING_BUNDLED = False
 
 
+def _phrase_diagnostic(doc: Document, exc, phrase: str, path: tuple) -> Diagnostic:
+    """Point the caret at the column inside the phrase when the phrase sits quoted on one line."""
+    from trainer.yamlsource import Span, at_span
+
+    span = doc.span(path)
+    message = f"{exc.message} in '{phrase}'"
+    if span is not None:
+        line = doc.source_line(span.line) or ""
+        start = span.col - 1
+        if 0 <= start < len(line) and line[start] in "'\"" and line[start + 1 : start + 1 + len(phrase)] == phrase:
+            return at_span(doc.file, doc, Span(span.line, span.col + exc.column, 1), exc.code, message, hint=exc.hint)
+    return doc.diagnostic(exc.code, message, path, hint=exc.hint, notes=(f"at column {exc.column} of the phrase",))
+
+
 def _check_calibration(doc: Document, data: dict, calibration: dict, seen: dict[str, tuple], resolve) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     own_criteria = {k for k, (kind, _) in seen.items() if kind == "criteria"}
@@ -335,7 +349,8 @@ def _check_calibration(doc: Document, data: dict, calibration: dict, seen: dict[
                 ))
     if len(examples) < RECOMMENDED_EXAMPLES:
         out.append(doc.diagnostic(
-            "PT309", f"only {len(examples)} calibration examples; at least {RECOMMENDED_EXAMPLES} are recommended",
+            "PT309", f"only {len(examples)} calibration example{'s' if len(examples) != 1 else ''}; "
+                     f"at least {RECOMMENDED_EXAMPLES} are recommended",
             ("calibration", "examples"), severity=Severity.WARNING, key=True,
             hint="add labelled examples, including hard negatives (negations, quotations, correct forms)",
         ))

@@ -11,9 +11,10 @@ count:
   ("your sister called you crazy").
 
 Credit is bounded so that listing rubric phrases does not pay: each criterion counts
-once, a response cannot meet more criteria than its length allows, and a response that
-is mostly indicator phrases meeting five or more criteria is marked as stuffing and
-credited for at most three.
+once, a response cannot meet more criteria than its length allows (2 + words // 8), and a
+response meeting five or more criteria that is mostly indicator phrases (70% of its words)
+or has fewer than four words per criterion is marked as stuffing and credited for at most
+three.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ REPORTING_VERBS = frozenset({
 SPEAKER_PRONOUNS = frozenset({"i", "we"})
 REPORT_REACH = 9
 
-STUFFING_MIN_CRITERIA = 5
-STUFFING_COVERAGE = 0.6
+STUFFING_MIN_CRITERIA = 5  # stuffing needs this many criteria met at once...
+STUFFING_COVERAGE = 0.7  # ...and most of its words inside indicator matches,
+STUFFING_WORDS_PER_CRITERION = 4  # or fewer words than this per criterion met
 STUFFING_CREDIT = 3
-WORDS_PER_CRITERION = 5  # a response may meet at most 1 + words // 5 criteria
+WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
 
 
 @dataclass(frozen=True)
@@ -330,8 +332,9 @@ def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dic
         for s, e in spans.get(c.id, []):
             covered.update(range(s, e))
     coverage = len(covered) / max(1, len(tt.tokens))
-    allowed = 1 + tt.word_count // WORDS_PER_CRITERION
-    stuffing = len(met) >= STUFFING_MIN_CRITERIA and coverage >= STUFFING_COVERAGE
+    allowed = 2 + tt.word_count // WORDS_PER_CRITERION
+    stuffing = len(met) >= STUFFING_MIN_CRITERIA and (
+        coverage >= STUFFING_COVERAGE or tt.word_count / len(met) < STUFFING_WORDS_PER_CRITERION)
     if stuffing:
         allowed = min(allowed, STUFFING_CREDIT)
     if len(met) <= allowed:

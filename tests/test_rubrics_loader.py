@@ -1,0 +1,147 @@
+"""Rubric files: schema and semantic diagnostics (PT3xx), located precisely, and the RubricSet API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trainer.diagnostics import CODES, Severity
+from trainer.scoring.rubrics import COMPETENCIES, RubricSet, bundled_rubric_set, load_rubric, validate_rubric_document
+from trainer.yamlsource import parse_yaml
+
+BAD = Path(__file__).parent / "data" / "rubrics_bad"
+RUBRICS = Path(__file__).resolve().parent.parent / "rubrics"
+
+
+def codes(diagnostics):
+    return {d.code for d in diagnostics}
+
+
+@pytest.mark.parametrize(
+    "name, code, severity, line, col",
+    [
+        ("pt301_unknown_competency.yaml", "PT301", Severity.ERROR, 6, 17),
+        ("pt302_duplicate_id.yaml", "PT302", Severity.ERROR, 9, 9),
+        ("pt303_unknown_label.yaml", "PT303", Severity.ERROR, 12, 13),
+        ("pt304_empty_indicator.yaml", "PT304", Severity.ERROR, 8, 34),
+        ("pt305_pattern_syntax.yaml", "PT305", Severity.ERROR, 8, 19),
+        ("pt306_unknown_term.yaml", "PT306", Severity.ERROR, 10, 36),
+        ("pt307_unused_term.yaml", "PT307", Severity.WARNING, 6, 3),
+        ("pt308_penalty_on_critical.yaml", "PT308", Severity.WARNING, 7, 5),
+        ("pt309_few_examples.yaml", "PT309", Severity.WARNING, 10, 3),
+        ("pt310_unexampled_flag.yaml", "PT310", Severity.WARNING, 10, 9),
+        ("pt104_bad_severity.yaml", "PT104", Severity.ERROR, 6, 15),
+        ("pt102_unknown_field.yaml", "PT102", Severity.ERROR, 8, 5),
+    ],
+)
+def test_each_bad_rubric_gets_its_code_at_the_right_place(name, code, severity, line, col):
+    rubric, diagnostics = load_rubric(BAD / name)
+    found = [d for d in diagnostics if d.code == code]
+    assert found, f"{name}: expected {code}, got {[d.render() for d in diagnostics]}"
+    d = found[0]
+    assert d.severity is severity
+    assert (d.line, d.col) == (line, col)
+    assert d.source_line is not None and d.file.endswith(name)
+    if severity is Severity.ERROR:
+        assert rubric is None
+    else:
+        assert rubric is not None, "warnings do not stop a rubric from loading"
+
+
+def test_every_rubric_code_is_registered():
+    for code in ("PT301", "PT302", "PT303", "PT304", "PT305", "PT306", "PT307", "PT308", "PT309", "PT310"):
+        assert code in CODES
+
+
+def test_hints_guess_the_intended_name():
+    _, diagnostics = load_rubric(BAD / "pt301_unknown_competency.yaml")
+    assert [d.hint for d in diagnostics if d.code == "PT301"] == ["did you mean 'provides-support'?"]
+    assert "PT104" not in codes(diagnostics), "an unknown competency is reported once"
+    _, diagnostics = load_rubric(BAD / "pt303_unknown_label.yaml")
+    assert any(d.hint == "did you mean 'validates'?" for d in diagnostics if d.code == "PT303")
+    _, diagnostics = load_rubric(BAD / "pt306_unknown_term.yaml")
+    assert any("feeling" in (d.hint or "") for d in diagnostics if d.code == "PT306")
+
+
+def test_a_flag_label_in_met_is_pointed_out():
+    doc, _ = parse_yaml(
+        "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+        "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n    indicators: [bye]\n"
+        "    feedback: x\n    why: y\ncalibration:\n  examples:\n    - text: hi\n      met: [f]\n",
+        "inline.yaml",
+    )
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None
+    (d,) = [d for d in diagnostics if d.code == "PT303"]
+    assert "'f' is a flag; move it to 'flags'" == d.hint
+
+
+def test_calibration_can_name_another_rubric_for_its_flag_labels():
+    doc, _ = parse_yaml(
+        "id: theme\ntitle: T\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+        "    indicators: [hello]\ncalibration:\n  rubrics: [scope]\n  examples:\n"
+        "    - text: hello, I won't tell anyone\n      met: [c]\n      flags: [secrecy-promise]\n",
+        "theme.yaml",
+    )
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None, [d.render() for d in diagnostics]
+    assert "PT303" not in codes(diagnostics)
+    doc, _ = parse_yaml(doc.text.replace("rubrics: [scope]", "rubrics: [scopee]"), "theme.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and "PT303" in codes(diagnostics)
+
+
+def test_the_shipped_rubrics_load_without_errors_or_warnings():
+    for name in ("scope.yaml", "peer-core.yaml"):
+        rubric, diagnostics = load_rubric(RUBRICS / name)
+        assert rubric is not None
+        assert diagnostics == [], [d.render() for d in diagnostics]
+        assert len(rubric.calibration.examples) >= 15
+
+
+def test_shipped_ids_are_the_stable_interface():
+    rubrics = bundled_rubric_set()
+    assert "scope" in rubrics and "peer-core" in rubrics
+    scope = rubrics.get("scope")
+    assert scope.criteria == ()
+    critical = {f.id for f in scope.flags if f.severity == "critical"}
+    soft = {f.id for f in scope.flags if f.severity == "soft"}
+    assert critical == {"medication-advice", "diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
+                        "third-party-disclosure", "coercion", "significant-gift", "harm-risk-dismissed"}
+    assert soft == {"stigmatizing-language", "minimizing", "unsolicited-advice", "cheerleading", "arguing",
+                    "clinical-jargon", "long-self-disclosure"}
+    core = rubrics.get("peer-core")
+    assert [c.id for c in core.criteria] == ["reflects-feeling", "open-question", "validates", "conveys-hope",
+                                             "shares-experience", "supports-choice", "links-resources"]
+    assert all(c.competency in COMPETENCIES for c in core.criteria)
+
+
+def test_rubric_set_api(tmp_path):
+    rubrics, diagnostics = RubricSet.load([RUBRICS])
+    assert not [d for d in diagnostics if d.is_error]
+    assert rubrics.ids == sorted(rubrics.ids)
+    assert "peer-core" in rubrics and "nope" not in rubrics
+    assert rubrics.get("scope").id == "scope"
+    with pytest.raises(KeyError):
+        rubrics.get("nope")
+    assert {"medication-advice", "long-self-disclosure"} <= rubrics.flag_ids()
+    assert {"reflects-feeling", "links-resources"} <= rubrics.criterion_ids()
+    assert rubrics.flag_severity("coercion") == "critical"
+    assert rubrics.flag_severity("minimizing") == "soft"
+    assert rubrics.flag_severity("nope") is None
+    assert bundled_rubric_set() is bundled_rubric_set()
+
+
+def test_a_later_folder_replaces_an_id_with_a_warning(tmp_path):
+    (tmp_path / "scope.yaml").write_text((RUBRICS / "scope.yaml").read_text().replace("title: Scope", "title: Local scope"))
+    rubrics, diagnostics = RubricSet.load([RUBRICS, tmp_path])
+    assert rubrics.get("scope").title.startswith("Local scope")
+    assert any(d.code == "PT302" and d.severity is Severity.WARNING for d in diagnostics)
+
+
+def test_a_missing_folder_and_a_broken_file_are_diagnostics_not_exceptions(tmp_path):
+    (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
+    rubrics, diagnostics = RubricSet.load([tmp_path, tmp_path / "missing"])
+    assert len(rubrics) == 0
+    assert {"PT004", "PT001"} <= codes(diagnostics)

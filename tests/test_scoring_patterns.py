@@ -1,0 +1,70 @@
+"""The indicator language: alternatives, options, terms, prefixes, gaps, anchors, fuzzy words."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.scoring.patterns import PatternError, PatternIndex, Vocabulary, compile_pattern
+from trainer.scoring.text import tokenize
+
+TERMS = {"med": ["meds", "medication", "lithium", "mood stabilizer*"], "loop": ["{loop}"]}
+
+
+def matches(indicator: str, text: str, terms=TERMS) -> list[str]:
+    p = compile_pattern(indicator, terms)
+    index = PatternIndex([p], Vocabulary(p.literals))
+    tt = tokenize(text)
+    return [tt.words(m.start, m.end) for m in index.find(index.prepare(tt))]
+
+
+@pytest.mark.parametrize(
+    "indicator, text, expected",
+    [
+        ("stop taking {med}", "you should stop taking lithium", ["stop taking lithium"]),
+        ("stop taking {med}", "stop taking mood stabilizers", ["stop taking mood stabilizers"]),
+        ("(really|so)? hard", "that is so hard", ["so hard", "hard"]),
+        ("(really|so)? hard", "that is hard", ["hard"]),
+        ("promis* you", "I promised you", ["promised you"]),
+        ("ask ... prescriber", "ask your new prescriber", ["ask your new prescriber"]),
+        ("ask ... prescriber", "ask your kind and new prescriber", []),
+        ("ask ...4 prescriber", "ask your kind and new prescriber", ["ask your kind and new prescriber"]),
+        ("^ what", "so, what helps?", ["what"]),
+        ("^ what", "I know what helps", []),
+        ("sorry $", "I'm so sorry.", ["sorry"]),
+        ("sorry $", "I'm sorry, I can't", []),
+        ("and _ together", "and call together", ["and call together"]),
+        ("don't stop", "do not stop", ["do not stop"]),
+        ("stop taking {med}", "stop taking. medication", []),
+    ],
+)
+def test_pattern_features(indicator, text, expected):
+    assert matches(indicator, text) == expected
+
+
+def test_misspelt_words_match_at_the_threshold_but_short_words_do_not():
+    assert matches("stop taking {med}", "stopp takin the medicaton") == []  # "the" is not in the pattern
+    assert matches("stop taking {med}", "stopp taking medicaton") == ["stopp taking medicaton"]
+    assert matches("pills", "bills") == [], "one letter off in a five-letter word is another word"
+    assert matches("crackhead", "cracked") == [], "a real word two letters shorter is not a typo"
+
+
+@pytest.mark.parametrize(
+    "indicator, code, column",
+    [
+        ("(a|b", "PT305", 1),
+        ("a|b", "PT305", 2),
+        ("a ^ b", "PT305", 3),
+        ("{nope}", "PT306", 1),
+        ("{loop}", "PT305", 1),
+        ("?!", "PT304", 1),
+        ("(a)? (b)?", "PT305", 1),
+        ("... a", "PT305", 1),
+        ("x* a", "PT305", 1),
+        ("a*b", "PT305", 1),
+    ],
+)
+def test_compile_errors_carry_a_code_and_column(indicator, code, column):
+    with pytest.raises(PatternError) as info:
+        compile_pattern(indicator, TERMS)
+    assert info.value.code == code
+    assert info.value.column == column
