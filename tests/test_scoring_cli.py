@@ -31,9 +31,9 @@ def test_score_prints_a_readable_judgment(capsys):
 
 
 def test_score_escapes_control_characters_in_the_trainees_text(capsys):
-    code, out, _ = run(["score", "--rubric", "peer-core", "What \x1b[2J\x07helps?"], capsys)
+    code, out, _ = run(["score", "--rubric", "peer-core", "What \x1b\x07helps?"], capsys)
     assert code == 0 and "\x1b" not in out and "\x07" not in out
-    assert "\"What \\x1b[2J\\x07helps\"" in out
+    assert "\"What \\x1b\\x07helps\"" in out
 
 
 def test_score_json_has_the_documented_keys(capsys):
