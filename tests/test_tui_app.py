@@ -654,7 +654,7 @@ async def test_broken_scenario_files_are_listed_not_fatal(tmp_path):
     trainee = app.records.add_trainee("Alex")
     app.trainee = trainee
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_idle(pilot, app)  # the library loads in a worker while the first screen shows
         assert list(app.library.scenarios) == ["fixture-loan"]
         problems = shown(app.screen.query_one("#library-problems", Static))
         assert "1 scenario file could not be loaded" in problems

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rich.text import Text
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from trainer.engine.state import StaleState, StateError
 from trainer.library import Library, load_library, make_scorer
-from trainer.tui.messages import StartChoice
+from trainer.diagnostics import file_error
+from trainer.tui.messages import LibraryLoaded, StartChoice
 from trainer.tui.overview import CatalogEntry, entry_for
 from trainer.tui.records import Records, SavedAttempt, TraineeInfo
 from trainer.tui.session import PlaySession
@@ -40,10 +42,13 @@ class PeerTrainerApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, library: Library, scorer: Any, records: Records, *, data_dir: Path | None = None,
-                 trainee: TraineeInfo | None = None, theme: str | None = None):
+    def __init__(self, library: Library | None, scorer: Any, records: Records, *, data_dir: Path | None = None,
+                 trainee: TraineeInfo | None = None, theme: str | None = None,
+                 library_paths: Sequence[str | Path] | None = None):
         super().__init__()
-        self.library = library
+        # With no Library given, scenarios load in a worker while the trainee signs in.
+        self.library: Library | None = library
+        self.library_paths = library_paths
         self.scorer = scorer
         self.records = records
         self.data_dir = data_dir
@@ -60,6 +65,32 @@ class PeerTrainerApp(App[None]):
         self.push_screen(SignInScreen())
         if self.trainee is not None:
             self.push_screen(CatalogScreen())
+        if self.library is None:
+            self._load_library(self.scorer)
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load_library(self, scorer: Any) -> None:
+        try:
+            library = load_library(list(self.library_paths) if self.library_paths else None)
+        except Exception as exc:  # noqa: BLE001 - an unreadable library is a message in the catalog
+            library = Library()
+            library.diagnostics.append(file_error("PT001", str(self.library_paths or "library"),
+                                                  f"the scenario library could not be loaded: {exc}"))
+        if scorer == "auto":
+            try:
+                scorer = make_scorer(library.rubrics)
+            except Exception:  # noqa: BLE001 - a broken rubric set means no scoring, not no app
+                scorer = None
+        self.post_message(LibraryLoaded(library, scorer))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        from trainer.tui.screens.catalog import CatalogScreen
+
+        self.library = message.library
+        self.scorer = message.scorer
+        for screen in self.screen_stack:
+            if isinstance(screen, CatalogScreen):
+                screen.reload()
 
     def _records_problem(self, message: str) -> None:
         self.notify(message, title="Records", severity="error", timeout=8)
@@ -82,7 +113,7 @@ class PeerTrainerApp(App[None]):
             self.screen.reload()
 
     def catalog_entry(self, scenario_id: str) -> CatalogEntry | None:
-        scenario = self.library.scenarios.get(scenario_id)
+        scenario = self.library.scenarios.get(scenario_id) if self.library else None
         if scenario is None or self.trainee is None:
             return None
         attempts = self.records.attempts(self.trainee.id, scenario_id)
@@ -134,6 +165,9 @@ class PeerTrainerApp(App[None]):
         from trainer.tui.screens.dialogs import ConfirmDialog, MessageDialog
         from trainer.tui.screens.play import PlayScreen
 
+        if self.library is None:
+            self.notify("The scenarios are still loading; try again in a moment.")
+            return
         scenario = self.library.scenarios.get(saved.scenario_id)
         if scenario is None:
             self.push_screen(MessageDialog("This scenario is not in the library",
@@ -240,13 +274,15 @@ def make_app(
     and optionally a scorer and records to use instead of the real ones (tests, previews)."""
     from trainer.paths import data_dir as resolve_data_dir
 
-    lib = library if isinstance(library, Library) else load_library(list(library) if library else None)
-    if scorer == "auto":
-        try:
-            scorer = make_scorer(lib.rubrics)
-        except Exception:  # noqa: BLE001 - a broken rubric set means no scoring, not no app
-            scorer = None
     folder = resolve_data_dir(data_dir)
     if records is None:
         records = Records.open(folder)
-    return PeerTrainerApp(lib, scorer, records, data_dir=folder, trainee=trainee, theme=theme)
+    if isinstance(library, Library):
+        if scorer == "auto":
+            try:
+                scorer = make_scorer(library.rubrics)
+            except Exception:  # noqa: BLE001 - a broken rubric set means no scoring, not no app
+                scorer = None
+        return PeerTrainerApp(library, scorer, records, data_dir=folder, trainee=trainee, theme=theme)
+    return PeerTrainerApp(None, scorer, records, data_dir=folder, trainee=trainee, theme=theme,
+                          library_paths=list(library) if library else None)

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from textual.message import Message
+
+from trainer.library import Library
 from trainer.tui.records import SavedAttempt
+
+
+@dataclass
+class LibraryLoaded(Message):
+    """Posted by the app's start-up worker once scenarios, rubrics and the scorer are ready."""
+
+    library: Library
+    scorer: Any
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ class PreviewScreen(Screen[None]):
         self.mode = mode
         self.scorer_choice = scorer  # "auto": the rubrics beside the file, re-read on every reload
         self.records = Records(None, PREVIEW)
+        self._loading: tuple[float, int] | None = None  # the file stamp a reload is reading now
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -239,18 +240,24 @@ class PreviewScreen(Screen[None]):
             self.show(self.loaded, keep_node=None)
 
     def action_reload(self) -> None:
+        self._loading = file_stamp(self.path)
         self._load(forced=True)
 
     def _poll(self) -> None:
-        if file_stamp(self.path) != self.loaded.stamp:
+        stamp = file_stamp(self.path)
+        if stamp != self.loaded.stamp and stamp != self._loading:
+            self._loading = stamp
             self._load(forced=False)
 
-    @work(thread=True, exclusive=True, group="reload")
+    @work(thread=True, group="reload")
     def _load(self, forced: bool) -> None:
         self.post_message(self.Reloaded(load(self.path, self.scorer_choice), forced))
 
     @on(Reloaded)
     def _reloaded(self, event: Reloaded) -> None:
+        if event.loaded.stamp != file_stamp(self.path) and not event.forced:
+            return  # saved again while reading: the next poll reads the newer file
+        self._loading = None
         panels = self.query(PlayPanel)
         keep = panels.first().session.state.node if panels else None
         self.show(event.loaded, keep_node=keep)

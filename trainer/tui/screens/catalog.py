@@ -78,6 +78,15 @@ class CatalogScreen(Screen[None]):
         app = self.app
         trainee = app.trainee
         self.app.sub_title = f"{trainee.name} · Catalog" if trainee else "Catalog"
+        if app.library is None:
+            self.entries, self.saved = [], []
+            options = self.query_one("#scenarios", OptionList)
+            options.clear_options()
+            options.add_option(Option(Text("Loading the scenarios…", style="italic"), disabled=True))
+            self.query_one("#resume-banner", Static).display = False
+            self.query_one("#library-problems", Static).display = False
+            self.show_details(None)
+            return
         attempts = app.records.attempts(trainee.id) if trainee else []
         saved = app.records.unfinished(trainee.id) if trainee else []
         scenarios = list(app.library.scenarios.values())
@@ -109,6 +118,8 @@ class CatalogScreen(Screen[None]):
         return [e for e in self.entries if matches(e, query, self.status_filter)]
 
     def refresh_list(self) -> None:
+        if self.app.library is None:
+            return
         options = self.query_one("#scenarios", OptionList)
         keep = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
@@ -225,7 +236,7 @@ class CatalogScreen(Screen[None]):
         self.app.sign_out()
 
     def action_problems(self) -> None:
-        problems = [d for d in self.app.library.diagnostics if d.is_error]
+        problems = [d for d in self.app.library.diagnostics if d.is_error] if self.app.library else []
         if not problems:
             return
         from trainer.tui.screens.dialogs import MessageDialog

@@ -108,7 +108,7 @@ class ProgressScreen(Screen[None]):
         table = self.query_one("#history", DataTable)
         table.border_title = "Attempts"
         table.add_columns("Date", "Scenario", "Mode", "Result", "Score", "Hours")
-        titles = {sid: s.title for sid, s in app.library.scenarios.items()}
+        titles = {sid: s.title for sid, s in app.library.scenarios.items()} if app.library else {}
         for a in sorted(attempts, key=lambda a: a.when, reverse=True):
             title = a.scenario_title or titles.get(a.scenario_id, a.scenario_id)
             if a.status == "abandoned":
