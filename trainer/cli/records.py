@@ -64,6 +64,8 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_guard(run_policy))
 
+    register_push(rsub)
+
     p = rsub.add_parser("delete-responses", help="erase a trainee's free text (responses, reflections); hours stay")
     p.add_argument("--trainee", required=True, metavar="ID")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -396,4 +398,118 @@ def run_trainee_list(args) -> int:
         emit("no trainees yet; add one with 'peer-trainer trainee add NAME'")
     for t in trainees:
         emit(f"{t.id}  {t.name}" + (f"  (program id {t.program_id})" if t.program_id else ""))
+    return 0
+
+
+# --- records push: sending statements to a program's LRS (issue 8; docs/lrs.md) -----------------------
+
+
+def register_push(rsub) -> None:
+    p = rsub.add_parser(
+        "push", help="send this store's records to the program's Learning Record Store (xAPI 1.0.3)",
+        description="Send this store's xAPI statements to a Learning Record Store, each exactly once. Credentials: "
+                    "--user and --password-file, or PEER_TRAINER_LRS_USER and PEER_TRAINER_LRS_PASSWORD; never saved. "
+                    "Exit 0 when everything is sent, 1 when some statements are not, 2 for a usage or I/O problem.")
+    p.add_argument("--lrs", metavar="URL", help="the LRS's xAPI address, e.g. https://lrs.example.org/xAPI/ "
+                                                "(default: 'endpoint' in DATA_DIR/lrs.yaml)")
+    p.add_argument("--user", metavar="NAME", help="the LRS user name (else $PEER_TRAINER_LRS_USER)")
+    p.add_argument("--password-file", metavar="FILE",
+                   help="a file readable by you only whose first line is the password (else $PEER_TRAINER_LRS_PASSWORD)")
+    p.add_argument("--batch-size", type=int, metavar="N", help="statements per request (default 50)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wait this long for each answer (default 30)")
+    p.add_argument("--max-time", type=float, metavar="SECONDS",
+                   help="stop retrying after this long; what is left waits for the next push (default 120)")
+    p.add_argument("--save", action="store_true",
+                   help="remember the address (and --user, --password-file's path) in DATA_DIR/lrs.yaml, so the app "
+                        "sends records when an attempt finishes; the password itself is never saved")
+    p.add_argument("--resend", action="store_true",
+                   help="send everything again, e.g. to a new LRS (an LRS keeps one copy per statement id)")
+    p.add_argument("--retry-failed", action="store_true", help="try again the statements the LRS did not accept")
+    p.add_argument("--status", action="store_true", help="only show what is sent, waiting or not accepted")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_guard(run_push))
+
+
+def run_push(args) -> int:
+    from trainer.paths import data_dir
+    from trainer.records import lrs, outbox
+
+    folder = data_dir(getattr(args, "data_dir", None))
+    try:
+        config = lrs.load_config(folder)
+        if args.lrs:
+            config = lrs.LrsConfig(endpoint="") if config is None else config
+            config = lrs.with_overrides(config, endpoint=lrs.normalize_endpoint(args.lrs, allow_http=config.allow_http))
+        if args.status:
+            return _push_status(args, config)
+        if config is None:
+            raise CommandError(f"no LRS address: give --lrs URL, or write 'endpoint:' in {lrs.config_path(folder)} "
+                               "(see docs/lrs.md)")
+        for name, value, low, high in (("--batch-size", args.batch_size, 1, 1000), ("--timeout", args.timeout, 1, 600),
+                                       ("--max-time", args.max_time, 1, 86400)):
+            if value is not None and not low <= value <= high:
+                raise CommandError(f"{name} must be from {low} to {high}")
+        config = lrs.with_overrides(config, batch_size=args.batch_size, timeout_seconds=args.timeout,
+                                    max_seconds=args.max_time)
+        credentials = lrs.resolve_credentials(config, user=args.user, password_file=args.password_file)
+        if args.save:
+            saved = lrs.with_overrides(config, auto_push=True, user=args.user,
+                                       password_file=Path(args.password_file) if args.password_file else None)
+            emit(f"saved the LRS address in {lrs.save_config(folder, saved)} (no password); the app sends records "
+                 "when an attempt finishes")
+        with _open(args) as store:
+            result = lrs.push_pending(store, config, credentials=credentials, resend=args.resend,
+                                      retry_failed=args.retry_failed)
+    except lrs.LrsError as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "json":
+        json.dump({"endpoint": result.endpoint, "sent": result.sent, "waiting": result.waiting, "failed": result.failed,
+                   "conflicts": result.conflicts, "rejected": result.rejected, "error": result.error,
+                   "requests": result.requests, "retries": result.retries,
+                   "receipt": None if result.receipt is None else result.receipt.__dict__}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        emit(result.summary())
+        for line in result.conflicts:
+            emit(f"  conflict: {line}")
+        for line in result.rejected:
+            emit(f"  rejected: {line}")
+        if result.receipt is not None:
+            r = result.receipt
+            emit(f"receipt: ledger head record {r.head_seq}, hash {r.head_hash}; check this store against it later with "
+                 f"'peer-trainer records verify --anchor {r.anchor}'")
+    if result.error:
+        print(f"peer-trainer: {result.error}", file=sys.stderr)
+    elif result.exit_code and args.format == "text":
+        older = result.failed - len(result.conflicts) - len(result.rejected)
+        if older > 0:
+            emit(f"note: {older} statements were not accepted by an earlier push; "
+                 "'peer-trainer records push --status' lists them, --retry-failed tries them again")
+    return result.exit_code
+
+
+def _push_status(args, config) -> int:
+    from trainer.records import outbox
+
+    with _open(args) as store:
+        status = outbox.status(store)
+        failed = outbox.problems(store)
+    r = status.last_receipt
+    if args.format == "json":
+        json.dump({"endpoint": config.endpoint if config else None, "auto_push": bool(config and config.auto_push),
+                   "sent": status.sent, "waiting": status.waiting, "failed": status.failed,
+                   "problems": [{"statement_id": i, "status": s, "problem": p} for i, s, p in failed],
+                   "last_receipt": None if r is None else r.__dict__}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if config is None:
+        emit("LRS: not configured (give --lrs URL, or see docs/lrs.md)")
+    else:
+        emit(f"LRS: {config.endpoint}" + (" (sent automatically when an attempt finishes)" if config.auto_push else ""))
+    emit(f"statements: {status.summary()}")
+    for sid, st, problem in failed:
+        emit(f"  {st}: {problem}")
+    if r is not None:
+        emit(f"last receipt: {r.pushed_at} to {r.endpoint}: ledger head record {r.head_seq}, hash {r.head_hash} "
+             f"(records verify --anchor {r.anchor})")
     return 0

@@ -505,6 +505,12 @@ def check_statement(text: str) -> list[str]:
         actor = s.get("actor") or {}
         if "mbox" in actor or "mbox_sha1sum" in actor:
             found.append("its actor is identified by e-mail")
+        home = (actor.get("account") or {}).get("homePage") if isinstance(actor.get("account"), dict) else None
+        if home is not None:
+            parts = urlsplit(str(home))
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                found.append(f"its actor's account homePage '{str(home)[:80]}' is not a web address "
+                             "(set xapi.account_homepage in the policy)")
     return found
 
 
