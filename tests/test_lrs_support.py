@@ -60,7 +60,7 @@ def ralph_python() -> str | None:
     if candidate:
         ok = subprocess.run([candidate, "-c", PROBE], capture_output=True, timeout=60).returncode == 0
         return candidate if ok else None
-    needed = ("ralph", "uvicorn", "bcrypt", "fastapi", "cachetools", "sentry_sdk", "jose")
+    needed = ("ralph", "uvicorn", "bcrypt", "fastapi", "cachetools", "sentry_sdk", "jose", "requests")
     if all(importlib.util.find_spec(m) is not None for m in needed):
         return sys.executable
     return None
