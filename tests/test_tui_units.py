@@ -166,3 +166,18 @@ def test_a_judgment_for_an_earlier_turn_is_refused(tmp_path):
     session.undo()
     with pytest.raises(EngineError):
         session.respond_judged(request, request.run(session.scorer))
+
+
+def test_the_scorers_lines_are_ordered_safety_then_strengths():
+    from trainer.tui.coaching import parse_feedback
+
+    lines, rest = parse_feedback((
+        "Not yet - validates: Try saying why it makes sense.",
+        "Watch - cheerleading: You said 'cheer up' - pushes.",
+        "Met - open-question: You said 'What kind' - lets them lead.",
+        "Critical - medication-advice: You said 'stop' - not ours.",
+        "A plain sentence.",
+    ))
+    assert [(l.kind, l.item) for l in lines] == [("Critical", "medication-advice"), ("Met", "open-question"),
+                                                 ("Watch", "cheerleading"), ("Not yet", "validates")]
+    assert rest == ("A plain sentence.",)

@@ -6,6 +6,7 @@ at, each flag with the words that raised it and why it is outside the peer role.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -39,6 +40,33 @@ class FlagNote:
     feedback: str
 
 
+# The scorer writes one line per flag and criterion: "Watch - cheerleading: You said '...' - ...".
+SCORER_LINE = re.compile(r"^(Critical|Watch|Met|Not credited|Not yet) - ([A-Za-z0-9_.-]+): (.*)$", re.S)
+LINE_ORDER = ("Critical", "Met", "Watch", "Not credited", "Not yet")  # safety first, then what worked
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """One line of the scorer's feedback, split so it can be styled and ordered."""
+
+    kind: str  # Critical | Watch | Met | Not credited | Not yet
+    item: str  # the criterion or flag id
+    text: str
+
+
+def parse_feedback(lines: tuple[str, ...]) -> tuple[tuple[FeedbackLine, ...], tuple[str, ...]]:
+    """The scorer's lines it can read, in order of importance, and the rest as they came."""
+    parsed, rest = [], []
+    for line in lines:
+        m = SCORER_LINE.match(line.strip())
+        if m:
+            parsed.append(FeedbackLine(m.group(1), m.group(2), m.group(3).strip()))
+        else:
+            rest.append(line)
+    parsed.sort(key=lambda f: LINE_ORDER.index(f.kind))
+    return tuple(parsed), tuple(rest)
+
+
 @dataclass(frozen=True)
 class CoachNote:
     kind: str  # "choice" | "response"
@@ -51,6 +79,7 @@ class CoachNote:
     flags: tuple[FlagNote, ...] = ()
     highlights: tuple[Highlight, ...] = field(default=())
     stuffing: bool = False
+    lines: tuple[FeedbackLine, ...] = ()  # the scorer's own explanation, when it gives one
 
     @property
     def verdict(self) -> str:
@@ -99,7 +128,8 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
         for f in judgment.flags:
             flags.append(FlagNote(f.id, f.severity, tuple(e.words for e in f.evidence), f.why, f.feedback))
             highlights.extend(Highlight(e.start, e.end, FLAG, flag_title(f.id)) for e in f.evidence)
-        feedback = tuple(judgment.feedback) + ((entry["feedback"],) if entry.get("feedback") else ())
+        lines, plain = parse_feedback(tuple(judgment.feedback))
+        feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + plain
         return CoachNote(
             "response",
             entry.get("text", ""),
@@ -111,6 +141,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             flags=tuple(flags),
             highlights=tuple(sorted(highlights, key=lambda h: (h.start, h.kind != FLAG))),
             stuffing=bool(getattr(judgment, "stuffing", False)),
+            lines=lines,
         )
     return None
 

@@ -16,17 +16,19 @@ from trainer.tui.overview import (
 )
 from trainer.tui.text import hours, one_line, percent, safe
 
-TITLE_WIDTH = 22
+ROW_WIDTH = 46  # the list's inner width at 80 columns; recomputed from the real width
 STATUS_GLYPH = {NEW: ("○", "dim"), IN_PROGRESS: ("◐", "yellow"), COMPLETED: ("●", "blue"), PASSED: ("✔", "green")}
+LEGEND = "○ new  ◐ in progress  ● completed  ✔ passed"
 
 
-def row_text(entry: CatalogEntry) -> Text:
+def row_text(entry: CatalogEntry, width: int = ROW_WIDTH) -> Text:
+    """Status glyph, title, best score and credited hours in columns (the legend names the glyphs)."""
     glyph, style = STATUS_GLYPH[entry.status]
-    title = one_line(entry.scenario.title, TITLE_WIDTH).ljust(TITLE_WIDTH)
+    title_width = max(10, width - 2 - 11)
+    title = one_line(entry.scenario.title, title_width).ljust(title_width)
     best = percent(entry.best) if entry.best is not None else ""
     credited = hours(entry.hours).replace(" ", "") if entry.hours else ""
-    return Text.assemble((glyph + " ", style), title, " ", (best.rjust(4), "bold"), " ", (credited.rjust(5), "dim"), " ",
-                         (entry.status, style))
+    return Text.assemble((glyph + " ", style), title, " ", (best.rjust(4), "bold"), " ", (credited.rjust(5), "dim"))
 
 
 class CatalogScreen(Screen[None]):
@@ -66,6 +68,7 @@ class CatalogScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#details").border_title = "About"
+        self.query_one("#scenarios").border_subtitle = LEGEND
         self.reload()
         self.query_one("#scenarios", OptionList).focus()
 
@@ -136,10 +139,11 @@ class CatalogScreen(Screen[None]):
             self.show_details(None)
             return
         first = None
+        width = (options.scrollable_content_region.width or ROW_WIDTH + 2) - 2
         for theme, entries in grouped(shown):
             options.add_option(Option(Text(theme_title(theme), style="bold underline"), disabled=True))
             for e in entries:
-                options.add_option(Option(row_text(e), id=e.id))
+                options.add_option(Option(row_text(e, width), id=e.id))
                 first = first or e.id
         target = keep if keep and keep in {e.id for e in shown} else first
         if target:
@@ -162,26 +166,24 @@ class CatalogScreen(Screen[None]):
         text = Text()
         text.append_text(safe(s.title, "bold"))
         text.append("\n")
+        text.append_text(Text.assemble((entry.status, STATUS_GLYPH[entry.status][1]), ("  ·  ", "dim"),
+                                       f"{s.estimated_minutes} min", ("  ·  ", "dim"),
+                                       safe(s.hour_category.replace("-", " "))))
+        if entry.best is not None or entry.hours:
+            text.append_text(Text.assemble(("\nbest ", "dim"), percent(entry.best), ("  credited ", "dim"),
+                                           hours(entry.hours), ("  attempts ", "dim"), str(entry.attempts)))
         if s.summary:
+            text.append("\n\n")
             text.append_text(safe(s.summary))
-            text.append("\n")
-        text.append("\n")
-        text.append_text(Text.assemble(("About ", "dim"), f"{s.estimated_minutes} min", ("  ·  ", "dim"),
-                                       safe(s.hour_category.replace("-", " ")), (" hours", "dim")))
-        text.append("\n")
-        text.append_text(Text.assemble(("Status ", "dim"), (entry.status, STATUS_GLYPH[entry.status][1])))
-        if entry.best is not None:
-            text.append_text(Text.assemble(("   best ", "dim"), percent(entry.best)))
-        if entry.hours:
-            text.append_text(Text.assemble(("   credited ", "dim"), hours(entry.hours)))
-        if entry.attempts:
-            text.append_text(Text.assemble(("\nAttempts ", "dim"), str(entry.attempts)))
         if s.content_warnings:
-            text.append_text(Text.assemble(("\nContent notes: ", "dim"), safe(", ".join(s.content_warnings))))
+            text.append_text(Text.assemble(("\n\nContent notes: ", "dim"), safe(", ".join(s.content_warnings))))
         text.append_text(Text("\n\nPress enter to read the prebrief.", style="italic"))
         body.update(text)
 
     # --- events ------------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_list)
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

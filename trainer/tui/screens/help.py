@@ -40,7 +40,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("ctrl+s", "send what you typed (ctrl+enter works in some terminals)"),
         ("escape", "stop typing; press again to leave (your place is saved)"),
         ("ctrl+g  h", "a hint (practice)"),
-        ("ctrl+r  u", "undo your last turn (practice)"),
+        ("ctrl+r", "undo your last turn (practice)"),
         ("enter", "see the debrief when the conversation ends"),
     )),
     ("Debrief", (

@@ -13,6 +13,13 @@ from trainer.tui.text import highlighted, percent, safe
 CREDIT_STYLE = "bold underline green"
 FLAG_STYLE = "bold reverse red"
 MAX_TRIES = 3
+LINE_LABELS = {
+    "Critical": ("⚑ Outside the peer role", "bold red"),
+    "Watch": ("⚑ Worth watching", "bold yellow"),
+    "Met": ("✓ Worked", "bold green"),
+    "Not credited": ("· Not counted", "dim"),
+    "Not yet": ("+ You could also", "dim"),
+}
 
 
 def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
@@ -29,6 +36,20 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
                                        " raised a flag"))
     for line in note.feedback:
         parts.append(safe(line))
+    if note.lines:
+        tries = 0
+        for line in note.lines:
+            if line.kind == "Not yet":
+                tries += 1
+                if tries > MAX_TRIES:
+                    continue
+            label, style = LINE_LABELS[line.kind]
+            parts.append(Text())
+            parts.append(Text.assemble((label, style), (f" · {line.item.replace('-', ' ')}", "dim")))
+            parts.append(safe(line.text))
+        if note.stuffing:
+            parts.append(Text("Credit was limited: the response read like a list of phrases.", style="italic"))
+        return Group(*parts)
     if note.credited:
         parts.append(Text("What worked", style="bold"))
         parts.extend(Text.assemble(("✓ ", "green"), safe(c)) for c in note.credited)
@@ -51,9 +72,7 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
 
 
 class CoachPanel(VerticalScroll):
-    """Shows the latest CoachNote, or a calm welcome before the first move."""
-
-    can_focus = False
+    """Shows the latest CoachNote, or a calm welcome before the first move (tab in to scroll it)."""
 
     def compose(self):
         yield Static(id="coach-body")

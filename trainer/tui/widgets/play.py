@@ -58,9 +58,23 @@ class ChoiceList(OptionList):
 
 
 class ResponseBox(TextArea):
-    """The multi-line answer box; escape hands focus back so letter keys work again."""
+    """The multi-line answer box; escape hands focus back so letter keys work again.
 
-    BINDINGS = [Binding("escape", "leave_box", "Stop typing")]
+    Send is bound here, not as an app-wide priority key, so it is handled in order with the
+    keys typed before it: fast typing (or tmux send-keys) never sends half a sentence.
+    """
+
+    BINDINGS = [
+        Binding("escape", "leave_box", "Stop typing"),
+        Binding("ctrl+s", "send", "Send"),
+        Binding("ctrl+enter", "send", "Send", show=False),
+    ]
+
+    def action_send(self) -> None:
+        for panel in self.ancestors:
+            if isinstance(panel, PlayPanel):
+                panel.action_send()
+                return
 
     def action_leave_box(self) -> None:
         transcripts = self.screen.query(Transcript)
@@ -70,12 +84,11 @@ class ResponseBox(TextArea):
 
 class PlayPanel(Vertical):
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("ctrl+enter", "send", "Send", show=False, priority=True),
+        Binding("ctrl+s", "send", "Send"),
+        Binding("ctrl+enter", "send", "Send", show=False),
         Binding("ctrl+g", "hint", "Hint"),
         Binding("h", "hint", "Hint", show=False),
         Binding("ctrl+r", "undo", "Undo"),
-        Binding("u", "undo", "Undo", show=False),
         Binding("enter", "debrief", "Debrief", show=False),
     ]
 
@@ -121,6 +134,7 @@ class PlayPanel(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#transcript").border_title = "Conversation"
+        self.query_one(ResponseBox).border_subtitle = "ctrl+s sends · esc stops typing"
         if not self.session.practice:
             self.query_one("#transcript").border_subtitle = "Assessment: feedback comes in the debrief"
         self.redraw(since=0)  # a resumed attempt shows the coach's note on its last move
@@ -157,8 +171,6 @@ class PlayPanel(Vertical):
             words = safe(turn.prompt or "What would you say?", "bold")
             if not session.can_judge:
                 words.append_text(Text("\nScoring is not available right now, so typed answers cannot be judged.", style="italic"))
-            else:
-                words.append_text(Text("   ctrl+s sends", style="dim"))
             prompt.update(words)
             box.read_only = False
             box.focus()
