@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from trainer.engine.results import AttemptResult
-from trainer.tui.coaching import competency_name, flag_title
+from trainer.tui.coaching import competency_name, flag_title, parse_feedback
+from trainer.tui.widgets.coach import LINE_LABELS
 from trainer.tui.records import Finished
 from trainer.tui.session import PlaySession
 from trainer.tui.text import bar, hours, one_line, percent, safe
@@ -98,7 +99,8 @@ def flags_text(result: AttemptResult) -> Text:
             text.append("\n  Your words: ", style="dim")
             text.append_text(safe(f"“{f.words}”", "bold"))
         if f.why:
-            text.append("\n  Why it is out of scope: ", style="dim")
+            text.append("\n  Why it is out of scope: " if f.severity == "critical" else "\n  Why it matters: ",
+                        style="dim")
             text.append_text(safe(f.why))
         if f.feedback:
             text.append("\n  Instead: ", style="dim")
@@ -123,9 +125,15 @@ def annotated_transcript(session: PlaySession, result: AttemptResult) -> Text:
         text.append(f" {note.quality} ", style="reverse " + QUALITY_STYLE.get(note.quality, "bold"))
         text.append(" You: ", style="bold")
         text.append_text(safe(note.said))
-        for reason in note.reasons:
+        lines, plain = parse_feedback(tuple(note.reasons))
+        for reason in plain:
             text.append("\n  ")
             text.append_text(safe(reason, "italic"))
+        for line in lines:
+            label, style = LINE_LABELS[line.kind]
+            text.append("\n  ")
+            text.append_text(Text.assemble((label, style), (f" · {line.item.replace('-', ' ')}: ", "dim"),
+                                           safe(line.text)))
     return text
 
 

@@ -58,7 +58,9 @@ def about_hours(info: HoursInfo) -> Text:
     if info.total:
         parts.append(f"All time: {hours(info.total)}.")
     parts.extend(info.notes)
-    parts.append("Your certification board decides which hours it accepts.")
+    if not info.notes:
+        parts.append("Your certification board decides which hours it accepts.")
+    parts.append("Each attempt's credited minutes are added up and rounded by your program's policy.")
     return safe(" ".join(parts), "dim")
 
 
@@ -107,7 +109,7 @@ class ProgressScreen(Screen[None]):
         chart.update(score_chart(attempts))
         table = self.query_one("#history", DataTable)
         table.border_title = "Attempts"
-        table.add_columns("Date", "Scenario", "Mode", "Result", "Score", "Hours")
+        table.add_columns("Date", "Scenario", "Mode", "Result", "Score", "Credited")
         titles = {sid: s.title for sid, s in app.library.scenarios.items()} if app.library else {}
         for a in sorted(attempts, key=lambda a: a.when, reverse=True):
             title = a.scenario_title or titles.get(a.scenario_id, a.scenario_id)
@@ -120,7 +122,7 @@ class ProgressScreen(Screen[None]):
             else:
                 result = safe(a.outcome or "finished")
             table.add_row(safe(a.when[:10]), safe(one_line(title, 22)), a.mode, result,
-                          percent(a.score), hours(a.hours) if a.finished else "")
+                          percent(a.score), f"{a.hours * 60:.0f} min" if a.finished else "")
         if not attempts:
             table.display = False
         about = self.query_one("#about-hours", Static)
