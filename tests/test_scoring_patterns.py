@@ -68,3 +68,23 @@ def test_compile_errors_carry_a_code_and_column(indicator, code, column):
         compile_pattern(indicator, TERMS)
     assert info.value.code == code
     assert info.value.column == column
+
+
+def test_the_regex_matcher_agrees_with_the_reference_matcher_on_the_dev_set():
+    """find() runs each pattern as a regex; find_reference() walks the pattern in Python. Same matches.
+
+    (They may differ on a misspelling close to two rubric words: find() reads it as the closest one.)
+    """
+    from pathlib import Path
+
+    from trainer.scoring.calibration import load_labelled_file
+    from trainer.scoring.rubrics import bundled_rubric_set
+    from trainer.scoring.scorer import Scorer
+
+    index = Scorer(bundled_rubric_set()).index
+    items, _ = load_labelled_file(Path(__file__).parent / "data" / "scoring" / "dev.yaml")
+    for item in items:
+        prepared = index.prepare(tokenize(item.text))
+        fast = {(m.pattern.source, m.start, m.end) for m in index.find(prepared)}
+        slow = {(m.pattern.source, m.start, m.end) for m in index.find_reference(prepared)}
+        assert fast == slow, item.text

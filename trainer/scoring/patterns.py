@@ -19,6 +19,7 @@ indicator.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
@@ -66,6 +67,15 @@ class Prefix:
 class Alt:
     options: tuple[tuple, ...]
     optional: bool = False
+    # Options by the literal word they must start with; options that can start otherwise are in `rest`.
+    by_first: dict = field(default_factory=dict, compare=False, hash=False)
+    rest: tuple = field(default=(), compare=False, hash=False)
+
+    def candidates(self, word: str, fuzzy: dict) -> list:
+        found = list(self.by_first.get(word, ()))
+        for alt in fuzzy:
+            found.extend(o for o in self.by_first.get(alt, ()) if o not in found)
+        return found + list(self.rest)
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,9 @@ class Pattern:
     firsts: frozenset[str]
     first_prefixes: tuple[str, ...]
     end_anchored: bool = False
+    required: tuple = ()  # frozensets: one word of each must be in the response for a match to be possible
+    regex: "re.Pattern[str] | None" = None  # the same pattern over the joined token string (see to_regex)
+    key: frozenset = frozenset()  # the rarest of them, used to find candidate patterns
     owner: object = None  # set by the scorer: which criterion or flag this serves
     role: str = "indicator"  # "indicator" | "exception"
     threshold: float = DEFAULT_THRESHOLD
@@ -250,7 +263,45 @@ def _simplify(options: list[tuple], optional: bool):
         return Words(frozenset(o[0].word for o in options), optional)
     if all(len(o) == 1 and isinstance(o[0], Words) and not o[0].optional for o in options):
         return Words(frozenset().union(*(o[0].words for o in options)), optional)
-    return Alt(tuple(options), optional)
+    by_first: dict[str, list] = {}
+    rest = []
+    for option in options:
+        words, prefixes, empty = _firsts(option, 0)
+        if prefixes or empty or not words:
+            rest.append(option)
+            continue
+        for w in words:
+            by_first.setdefault(w, []).append(option)
+    return Alt(tuple(options), optional, {w: tuple(v) for w, v in by_first.items()}, tuple(rest))
+
+
+def _required_sets(items: tuple) -> list[frozenset[str]]:
+    """For each item a match cannot skip, the words one of which must appear in the response."""
+    out = []
+    for item in items:
+        if isinstance(item, Lit):
+            out.append(frozenset({item.word}))
+        elif isinstance(item, Words) and not item.optional:
+            out.append(item.words)
+        elif isinstance(item, Alt) and not item.optional:
+            words: set[str] = set()
+            usable = True
+            for option in item.options:
+                inner = _required_sets(option)
+                if not inner:
+                    usable = False
+                    break
+                words |= min(inner, key=len)
+            if usable:
+                out.append(frozenset(words))
+    return out
+
+
+# Words in nearly every response: a poor key for finding which patterns might match.
+_COMMON = frozenset(
+    """i you your me my a an the to it is are am be was were that this and or but so of in on at for with
+    not do does did have has had can will would could should what how if we they he she them just really""".split()
+)
 
 
 def compile_pattern(source: str, terms: Mapping[str, Sequence[str]] | None = None, *, term_cache: dict | None = None) -> Pattern:
@@ -268,8 +319,10 @@ def compile_pattern(source: str, terms: Mapping[str, Sequence[str]] | None = Non
         raise PatternError("every word of the indicator is optional", 1, hint="make at least one word required")
     if isinstance(items[0], (Gap, AnyWord)):
         raise PatternError("an indicator may not start with '...' or '_'", 1)
+    required = _required_sets(items)
     return Pattern(text, items, anchored, frozenset(_literals(items)), frozenset(firsts), tuple(sorted(prefixes)),
-                   end_anchored=parser.end_anchored)
+                   end_anchored=parser.end_anchored, required=tuple(required),
+                   key=min(required, key=lambda r: (bool(r & _COMMON), len(r))) if required else frozenset())
 
 
 def _literals(items: Iterable) -> set[str]:
@@ -319,6 +372,45 @@ def _firsts(items: tuple, start: int) -> tuple[set[str], set[str], bool]:
     return words, prefixes, True
 
 
+# --- the regular-expression form ------------------------------------------------------------------
+#
+# For speed, a response's words are joined into one string, " w1 w2 ... \x00 w7 w8 ", each word
+# followed by a space and sentences separated by "\x00 " (which no pattern word can match), and
+# every pattern becomes a regular expression over it, run by the C regex engine at each word
+# where the pattern can start (overlapping matches, like match_at).
+
+_WORD = "[^ \x00]"
+
+
+def _regex_items(items: tuple) -> str:
+    out = []
+    for item in items:
+        kind = item.__class__
+        if kind is Lit:
+            out.append(re.escape(item.word) + " ")
+        elif kind is Words:
+            body = "(?:" + "|".join(re.escape(w) for w in sorted(item.words, key=lambda w: (-len(w), w))) + ") "
+            out.append("(?:" + body + ")?" if item.optional else body)
+        elif kind is Prefix:
+            out.append(re.escape(item.prefix) + _WORD + "* ")
+        elif kind is AnyWord:
+            out.append(_WORD + "+ ")
+        elif kind is Gap:
+            out.append("(?:" + _WORD + "+ ){0,%d}?" % item.most)
+        elif kind is Alt:
+            body = "(?:" + "|".join(_regex_items(o) for o in item.options) + ")"
+            out.append(body + "?" if item.optional else body)
+    return "".join(out)
+
+
+def to_regex(p: Pattern) -> "re.Pattern[str]":
+    """The pattern as a regex to .match() at the first character of a word in the joined string."""
+    body = _regex_items(p.items)
+    if p.end_anchored:
+        body += "(?=\x00|$)"
+    return re.compile(body)
+
+
 # --- fuzzy words --------------------------------------------------------------------------------
 
 
@@ -327,7 +419,10 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str], *, cutoff: float = 80.0):
         self.words = frozenset(words)
-        self._long = sorted(w for w in self.words if len(w) >= FUZZY_MIN_LENGTH and w.isalpha())
+        self._by_length: dict[int, list[str]] = {}
+        for w in sorted(self.words):
+            if len(w) >= FUZZY_MIN_LENGTH and w.isalpha():
+                self._by_length.setdefault(len(w), []).append(w)
         self.cutoff = cutoff
         self.lookup = lru_cache(maxsize=65536)(self._lookup)
 
@@ -336,7 +431,9 @@ class Vocabulary:
             return ()
         from rapidfuzz import fuzz, process
 
-        found = process.extract(word, self._long, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=4)
+        spread = 2 if len(word) >= 8 else 1
+        choices = [w for n in range(len(word) - spread, len(word) + spread + 1) for w in self._by_length.get(n, ())]
+        found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=4)
         return tuple(
             (choice, float(score)) for choice, score, _ in found
             if abs(len(choice) - len(word)) <= (2 if len(word) >= 8 else 1) and (len(word) >= 5 or len(choice) > len(word))
@@ -363,6 +460,15 @@ class _Prepared:
     fuzzy: list[dict[str, float]]
     sentence_end: list[int]
     clause_start: list[bool] = field(default_factory=list)
+    joined: dict = field(default_factory=dict)  # threshold -> _Joined
+
+
+@dataclass
+class _Joined:
+    text: str
+    char_start: list[int]  # token index -> offset of its first character in text
+    ends: dict[int, int]  # offset just after a token's trailing space -> token index + 1
+    at: dict[str, list[int]]  # word as read (misspellings corrected) -> token indexes
 
 
 class PatternIndex:
@@ -371,13 +477,17 @@ class PatternIndex:
     def __init__(self, patterns: Sequence[Pattern], vocabulary: Vocabulary):
         self.patterns = list(patterns)
         self.vocabulary = vocabulary
-        self.by_first: dict[str, list[Pattern]] = {}
-        self.by_prefix: list[tuple[str, Pattern]] = []
+        self.by_key: dict[str, list[int]] = {}
+        self.unkeyed: list[int] = []
         for p in self.patterns:
-            for w in p.firsts:
-                self.by_first.setdefault(w, []).append(p)
-            for prefix in p.first_prefixes:
-                self.by_prefix.append((prefix, p))
+            if p.regex is None:
+                p.regex = to_regex(p)
+        for n, p in enumerate(self.patterns):
+            if p.key:
+                for w in p.key:
+                    self.by_key.setdefault(w, []).append(n)
+            else:
+                self.unkeyed.append(n)
 
     def prepare(self, tt: TokenizedText) -> _Prepared:
         tokens = tt.tokens
@@ -399,27 +509,121 @@ class PatternIndex:
             clause_start.append(j == 0 or tokens[j - 1].clause != tokens[i].clause)
         return _Prepared(tt, norms, fuzzy, sentence_end, clause_start)
 
-    def find(self, prepared: _Prepared) -> list[Match]:
-        """Every (pattern, start) that matches, with its shortest end."""
+    def _joined(self, prepared: _Prepared, threshold: float):
+        """The response as one string for the regexes, misspellings read as their closest word (at this threshold)."""
+        cached = prepared.joined.get(threshold)
+        if cached is not None:
+            return cached
+        parts = [" "]
+        char_start: list[int] = []
+        ends: dict[int, int] = {}
+        words_at: dict[str, list[int]] = {}
+        offset = 1
+        tokens = prepared.tt.tokens
+        for i, word in enumerate(prepared.norms):
+            if i and tokens[i].sentence != tokens[i - 1].sentence:
+                parts.append("\x00 ")
+                offset += 2
+            alts = prepared.fuzzy[i]
+            if alts:
+                best, score = max(alts.items(), key=lambda kv: (kv[1], kv[0]))
+                if score >= threshold:
+                    word = best
+            word = word.replace(" ", "").replace("\x00", "") or "_"
+            char_start.append(offset)
+            words_at.setdefault(word, []).append(i)
+            parts.append(word + " ")
+            offset += len(word) + 1
+            ends[offset] = i + 1
+        cached = _Joined("".join(parts), char_start, ends, words_at)
+        prepared.joined[threshold] = cached
+        return cached
+
+    def find(self, prepared: _Prepared, owners: set | None = None) -> list[Match]:
+        """Every (pattern, start) that matches, with its shortest end.
+
+        Candidate patterns come from the response's words (and their fuzzy readings) through
+        each pattern's rarest required word; each candidate runs as one regular expression
+        over the joined words (cheaper than checking its other required words first).
+        """
         norms = prepared.norms
+        present = set(norms)
+        for alts in prepared.fuzzy:
+            present.update(alts)
+        numbers = set(self.unkeyed)
+        for w in present:
+            numbers.update(self.by_key.get(w, ()))
         out: list[Match] = []
+        patterns = self.patterns
+        by_threshold: dict[float, tuple[_Joined, set[str]]] = {}
+        for n in numbers:
+            p = patterns[n]
+            if owners is not None and p.owner is not None and p.owner.rubric not in owners:
+                continue
+            found = by_threshold.get(p.threshold)
+            if found is None:
+                joined = self._joined(prepared, p.threshold)
+                found = by_threshold[p.threshold] = (joined, set(joined.at))
+            joined, words = found
+            starts: list[int] = []
+            for w in p.firsts & words:
+                starts.extend(joined.at[w])
+            if p.first_prefixes:
+                starts.extend(i for w, where in joined.at.items() if w.startswith(p.first_prefixes) for i in where)
+            if not starts:
+                continue
+            regex, text = p.regex, joined.text
+            if len(starts) > 1:
+                starts = sorted(set(starts))
+            for pos in starts:
+                if p.anchored and not prepared.clause_start[pos]:
+                    continue
+                m = regex.match(text, joined.char_start[pos])
+                if m is not None:
+                    end = joined.ends[m.end()]
+                    out.append(Match(p, pos, end, _similarity(p, prepared, pos, end)))
+        out.sort(key=lambda m: (m.start, m.end))
+        return out
+
+    def find_reference(self, prepared: _Prepared, owners: set | None = None) -> list[Match]:
+        """The same as find(), by the pure-Python matcher (match_at): slower, kept to check find() against.
+
+        Candidate patterns come from the response's words (and their fuzzy readings) through
+        each pattern's rarest required word; a pattern is tried only if every word it requires
+        is present, and only at positions where it can start.
+        """
+        norms = prepared.norms
+        at: dict[str, list[int]] = {}
         for pos, word in enumerate(norms):
-            candidates: dict[int, Pattern] = {}
-            for p in self.by_first.get(word, ()):
-                candidates[id(p)] = p
-            for alt, score in prepared.fuzzy[pos].items():
-                for p in self.by_first.get(alt, ()):
-                    if score >= p.threshold:
-                        candidates[id(p)] = p
-            for prefix, p in self.by_prefix:
-                if word.startswith(prefix):
-                    candidates[id(p)] = p
-            for p in candidates.values():
+            at.setdefault(word, []).append(pos)
+        near: dict[str, list[tuple[int, float]]] = {}
+        for pos, alts in enumerate(prepared.fuzzy):
+            for w, score in alts.items():
+                near.setdefault(w, []).append((pos, score))
+        present = set(at) | set(near)
+        numbers = set(self.unkeyed)
+        for w in present:
+            numbers.update(self.by_key.get(w, ()))
+        out: list[Match] = []
+        for n in sorted(numbers):
+            p = self.patterns[n]
+            if owners is not None and p.owner is not None and p.owner.rubric not in owners:
+                continue
+            if not all(not r.isdisjoint(present) for r in p.required):
+                continue
+            starts: set[int] = set()
+            for w in p.firsts & present:
+                starts.update(at.get(w, ()))
+                starts.update(pos for pos, score in near.get(w, ()) if score >= p.threshold)
+            if p.first_prefixes:
+                starts.update(pos for pos, word in enumerate(norms) if word.startswith(p.first_prefixes))
+            for pos in sorted(starts):
                 if p.anchored and not prepared.clause_start[pos]:
                     continue
                 end = match_at(p, prepared, pos)
                 if end > pos:
                     out.append(Match(p, pos, end, _similarity(p, prepared, pos, end)))
+        out.sort(key=lambda m: (m.start, m.end))
         return out
 
 
@@ -442,9 +646,11 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
     fuzzy = prepared.fuzzy
 
     def seq(items: tuple, idx: int, pos: int, k: Callable[[int], int]) -> int:
-        while idx < len(items):
+        n_items = len(items)
+        while idx < n_items:
             item = items[idx]
-            if isinstance(item, Lit):
+            kind = item.__class__
+            if kind is Lit:
                 if pos >= limit:
                     return -1
                 w = item.word
@@ -455,7 +661,7 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                 pos += 1
                 idx += 1
                 continue
-            if isinstance(item, Words):
+            if kind is Words:
                 if pos < limit and (norms[pos] in item.words or any(
                     s >= threshold and w in item.words for w, s in fuzzy[pos].items()
                 )):
@@ -472,21 +678,22 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                     idx += 1
                     continue
                 return -1
-            if isinstance(item, AnyWord):
+            if kind is AnyWord:
                 if pos >= limit:
                     return -1
                 pos += 1
                 idx += 1
                 continue
-            if isinstance(item, Prefix):
+            if kind is Prefix:
                 if pos >= limit or not norms[pos].startswith(item.prefix):
                     return -1
                 pos += 1
                 idx += 1
                 continue
-            if isinstance(item, Alt):
+            if kind is Alt:
                 rest = lambda q, _i=idx: seq(items, _i + 1, q, k)  # noqa: E731
-                for option in item.options:
+                options = item.candidates(norms[pos], fuzzy[pos]) if pos < limit else item.rest
+                for option in options:
                     r = seq(option, 0, pos, rest)
                     if r >= 0:
                         return r
@@ -494,7 +701,7 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                     idx += 1
                     continue
                 return -1
-            if isinstance(item, Gap):
+            if kind is Gap:
                 for g in range(0, item.most + 1):
                     if pos + g > limit:
                         break

@@ -75,6 +75,8 @@ class Scorer:
                 patterns += self._compile(rubric, "flag", f, f.indicators, f.exceptions, f.threshold, cache)
         vocabulary = Vocabulary(w for p in patterns for w in p.literals)
         self.index = PatternIndex(patterns, vocabulary)
+        self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
+        self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
 
     def _compile(self, rubric: Rubric, kind: str, item, phrases, exceptions, threshold, cache) -> list[Pattern]:
         out = []
@@ -120,7 +122,7 @@ class Scorer:
         text = text if isinstance(text, str) else str(text)
         tt = tokenize(text)
         prepared = self.index.prepare(tt)
-        matches = [m for m in self.index.find(prepared) if m.pattern.owner.rubric in active]
+        matches = self.index.find(prepared, active)
 
         by_item: dict[int, list[Match]] = {}
         for m in matches:
@@ -207,8 +209,7 @@ class Scorer:
         if not tt.tokens:
             return ("There was no response to judge.",)
         for f in flags:
-            rubric = self.rubric_set.get(f.rubric)
-            flag = rubric.flag(f.id)
+            flag = self._flags[(f.rubric, f.id)]
             words = f.evidence[0].words if f.evidence else ""
             kind = "Critical" if f.severity == "critical" else "Watch"
             line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback.strip()} {flag.why.strip()}"
@@ -218,13 +219,13 @@ class Scorer:
         for c in criteria:
             if not c.met:
                 continue
-            item = self.rubric_set.get(c.rubric).criterion(c.id)
+            item = self._criteria[(c.rubric, c.id)]
             what = (item.feedback_met or item.description).strip()
             lines.append(f"Met - {c.id}: You said '{_clip(c.evidence[0].words)}' - {what}")
         for c in criteria:
             if c.met:
                 continue
-            item = self.rubric_set.get(c.rubric).criterion(c.id)
+            item = self._criteria[(c.rubric, c.id)]
             uncredited = [e for e in c.evidence if e.note]
             if uncredited:
                 lines.append(f"Not credited - {c.id}: '{_clip(uncredited[0].words)}' {uncredited[0].note}.")
