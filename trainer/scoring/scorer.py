@@ -36,12 +36,16 @@ CRITERION_NEGATORS = NEGATORS - {"without", "refuse"}
 QUANTIFIED = frozenset({"everyone", "everybody", "all", "many", "every", "always", "everything", "much", "only", "just"})
 NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
 NEGATION_REACH = 8
+CRITERION_NEGATION_REACH = 4  # a negation scopes over a criterion's words only from close by
 
+# Reporting verbs in the past or third person report across commas in the sentence ("she called
+# you, in front of everyone, crazy"); bare forms only within their clause ("people call you crazy").
 REPORTING_VERBS = frozenset({
-    "said", "says", "say", "saying", "told", "tells", "tell", "telling", "called", "calls", "call", "calling",
-    "named", "labeled", "labelled", "label", "word", "words", "term", "mentioned", "heard", "wrote", "asked",
-    "yelled", "screamed", "shouted", "texted", "accused", "describe", "described", "describes",
+    "said", "says", "told", "tells", "called", "calls", "named", "labeled", "labelled", "mentioned", "heard",
+    "wrote", "asked", "yelled", "screamed", "shouted", "texted", "accused", "described", "describes",
 })
+REPORTING_IN_CLAUSE = frozenset({"say", "saying", "tell", "telling", "call", "calling", "label", "word", "words",
+                                 "term", "describe"})
 SPEAKER_PRONOUNS = frozenset({"i", "we"})
 REPORT_REACH = 9
 
@@ -183,7 +187,10 @@ class Scorer:
                     reason = f"is part of '{tt.words(e.start, e.end)}'"
                     break
             if reason is None and "negation" in excuse:
-                cue = _negation_cue(prepared, m.start, NEGATORS if m.pattern.owner.kind == "flag" else CRITERION_NEGATORS)
+                if m.pattern.owner.kind == "flag":
+                    cue = _negation_cue(prepared, m.start)
+                else:
+                    cue = _negation_cue(prepared, m.start, CRITERION_NEGATORS, CRITERION_NEGATION_REACH)
                 if cue is not None:
                     reason = f"is negated ('{tt.words(cue, m.start) if cue < m.start else tokens[cue].norm}')"
             if reason is None and "quotation" in excuse and all(tokens[i].quoted for i in range(m.start, m.end)):
@@ -254,7 +261,7 @@ def _first_per_span(matches: list[Match]) -> list[Match]:
     return out
 
 
-def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS) -> int | None:
+def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, reach: int = NEGATION_REACH) -> int | None:
     """The index of a negating word earlier in the same clause, close enough to scope over `start`."""
     tokens = prepared.tt.tokens
     norms = prepared.norms
@@ -262,7 +269,7 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS) -> 
         return None
     clause = tokens[start].clause
     i = start - 1
-    while i >= 0 and start - i <= NEGATION_REACH and tokens[i].clause == clause:
+    while i >= 0 and start - i <= reach and tokens[i].clause == clause:
         w = norms[i]
         if w in negators:
             # "not only", "not everyone", "no matter", "no wonder", "why don't you" do not negate what follows
@@ -290,9 +297,9 @@ def _reporting_cue(prepared, start: int) -> int | None:
         w = norms[i]
         if w in CLAUSE_BREAKERS:
             return None
-        if w in REPORTING_VERBS:
+        if w in REPORTING_VERBS or (w in REPORTING_IN_CLAUSE and tokens[i].clause == tokens[start].clause):
             before = norms[max(0, i - 3) : i]
-            if not any(b in SPEAKER_PRONOUNS for b in before):
+            if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
                 return i
         i -= 1
     return None
