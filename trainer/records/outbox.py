@@ -267,8 +267,11 @@ def record_receipt(store: Store, head: OutboxItem, endpoint: str, *, sent: int, 
 
 
 def requeue(store: Store, *, failed_only: bool = False) -> int:
-    """Send statements again (after moving to another LRS, or to retry conflicts); returns how many."""
+    """Send attempt statements again (after moving to another LRS, or to retry conflicts); returns how many.
+
+    Earlier ledger-head statements are not resent: the push ends with the current head.
+    """
     with store._write() as conn:
         where = "status IN ('conflict', 'rejected')" if failed_only else "status != 'waiting'"
-        cur = conn.execute(f"UPDATE outbox SET status = 'waiting', problem = NULL WHERE {where}")
+        cur = conn.execute(f"UPDATE outbox SET status = 'waiting', problem = NULL WHERE kind = 'record' AND {where}")
         return cur.rowcount
