@@ -34,7 +34,8 @@ def register(sub) -> None:
                     "and per-flag precision, recall, F1 and Cohen's kappa. Exit 0 when every rubric meets its "
                     "thresholds, 1 when one does not, 2 on a usage error.")
     c.add_argument("rubrics", nargs="*", metavar="RUBRIC", help="rubric ids (default: all)")
-    c.add_argument("--data", metavar="FILE", help="a labelled data file (rubrics:, codes:, items:) instead")
+    c.add_argument("--data", action="append", default=[], metavar="FILE",
+                   help="a labelled data file (rubrics:, codes:, thresholds:, items:) instead; repeat to pool files")
     c.add_argument("--errors", action="store_true", help="list the disagreeing responses too")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
@@ -169,26 +170,29 @@ def _print_judgment(rubric_set, judgment) -> None:
 
 def run_calibrate(args) -> int:
     from trainer.scoring.calibration import (
-        DataFileError, agreement, calibrate_rubric, check_labels, load_labelled_file)
+        DataFileError, agreement, calibrate_rubric, check_labels, load_labelled_file, load_thresholds)
 
     rubric_set, scorer = _load(args.rubrics_dir)
     reports = []
     if args.data:
-        try:
-            items, rubrics = load_labelled_file(args.data)
-        except DataFileError as exc:
-            raise CommandError(str(exc)) from None
+        items, rubrics = [], []
+        for path in args.data:
+            try:
+                more, named = load_labelled_file(path)
+            except DataFileError as exc:
+                raise CommandError(str(exc)) from None
+            items += more
+            rubrics += [r for r in named if r not in rubrics]
         rubrics = args.rubrics or rubrics
+        name = " + ".join(args.data)
         _check_ids(rubric_set, rubrics)
         ids = scorer.rubric_ids(rubrics, True)
         known = {x.id for r in ids for x in rubric_set.get(r).criteria} | {x.id for r in ids for x in rubric_set.get(r).flags}
         unknown = check_labels(items, known)
         if unknown:
-            raise CommandError(f"{args.data}: labels name no criterion or flag of {', '.join(ids)}: {', '.join(unknown)}")
-        from trainer.scoring.rubrics import DEFAULT_THRESHOLDS
-
-        thresholds = dict(DEFAULT_THRESHOLDS)
-        reports.append(agreement(scorer, items, rubrics, scope=True, name=args.data, thresholds=thresholds))
+            raise CommandError(f"{name}: labels name no criterion or flag of {', '.join(ids)}: {', '.join(unknown)}")
+        thresholds = load_thresholds(args.data[0])
+        reports.append(agreement(scorer, items, rubrics, scope=True, name=name, thresholds=thresholds))
     else:
         _check_ids(rubric_set, args.rubrics)
         for rid in args.rubrics or rubric_set.ids:

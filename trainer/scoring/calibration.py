@@ -164,8 +164,9 @@ class DataFileError(ValueError):
 
 
 def load_labelled_file(path: str | Path) -> tuple[list[LabelledItem], list[str]]:
-    """A labelled data file: `rubrics: [...]`, optional `codes: {SHORT: id}`, and `items:` of
-    `{t|text, m|met, f|flags, note}`. Returns the items and the rubric ids to judge them with."""
+    """A labelled data file: `rubrics: [...]`, optional `codes: {SHORT: id}`, optional
+    `thresholds: {precision, recall, kappa}`, and `items:` of `{t|text, m|met, f|flags, note}`.
+    Returns the items and the rubric ids to judge them with (see load_thresholds)."""
     from trainer.yamlsource import load_yaml
 
     doc, diagnostics = load_yaml(path)
@@ -189,6 +190,17 @@ def load_labelled_file(path: str | Path) -> tuple[list[LabelledItem], list[str]]
         flags = frozenset(codes.get(x, x) for x in raw.get("f", raw.get("flags", [])) or [])
         items.append(LabelledItem(text, met, flags, str(raw.get("note", ""))))
     return items, rubrics
+
+
+def load_thresholds(path: str | Path) -> dict[str, float]:
+    """The `thresholds:` a labelled data file states, over the defaults."""
+    from trainer.yamlsource import load_yaml
+
+    doc, _ = load_yaml(path)
+    out = dict(DEFAULT_THRESHOLDS)
+    if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("thresholds"), dict):
+        out.update({k: float(v) for k, v in doc.data["thresholds"].items() if k in out and isinstance(v, (int, float))})
+    return out
 
 
 def check_labels(items: Iterable[LabelledItem], known: set[str]) -> list[str]:
