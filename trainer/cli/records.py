@@ -489,10 +489,10 @@ def run_push(args) -> int:
 
 
 def _push_status(args, config) -> int:
-    from trainer.records import outbox
+    from trainer.records import lrs, outbox
 
     with _open(args) as store:
-        status = outbox.status(store)
+        status = lrs.outbox_status(store)
         failed = outbox.problems(store)
     r = status.last_receipt
     if args.format == "json":

@@ -429,6 +429,8 @@ class PushResult:
         return 1 if (self.waiting or self.failed) else 0
 
     def summary(self) -> str:
+        if not self.requests and not self.error and not self.waiting and not self.failed:
+            return f"nothing new to send to {self.endpoint}"
         text = f"{self.sent} statements sent to {self.endpoint}; {self.waiting} waiting"
         if self.failed:
             text += f", {self.failed} not accepted by the LRS"
