@@ -68,6 +68,16 @@ def cold_start(runs: int) -> dict[str, list[float]]:
     return out
 
 
+def tmux_new_session(name: str, command: str, attempts: int = 10) -> None:
+    """Start a detached 80x24 session; retry while a tmux server that just lost its last session exits."""
+    for _ in range(attempts):
+        if subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", command],
+                          capture_output=True).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"tmux could not start session {name}")
+
+
 def cold_start_tmux(runs: int) -> list[float]:
     """The same in a real terminal: launch in tmux until 'Who is practising?' is on screen."""
     if shutil.which("tmux") is None:
@@ -78,8 +88,7 @@ def cold_start_tmux(runs: int) -> list[float]:
         name = f"pt-bench-{os.getpid()}-{i}"
         try:
             launched = time.perf_counter()
-            subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
-                            f"cd {ROOT} && PEER_TRAINER_HOME={data} {sys.executable} -m trainer"], check=True)
+            tmux_new_session(name, f"cd {ROOT} && PEER_TRAINER_HOME={data} {sys.executable} -m trainer")
             while True:
                 screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
                 if "Who is practising?" in screen:
@@ -134,8 +143,7 @@ def feedback_latency(runs: int) -> dict[str, list[float]]:
     data = tempfile.mkdtemp(prefix="pt-bench-")
     term = Tmux(f"pt-bench-latency-{os.getpid()}")
     try:
-        subprocess.run(["tmux", "new-session", "-d", "-s", term.name, "-x", "80", "-y", "24",
-                        f"cd {ROOT} && PEER_TRAINER_HOME={data} {sys.executable} -m trainer"], check=True)
+        tmux_new_session(term.name, f"cd {ROOT} && PEER_TRAINER_HOME={data} {sys.executable} -m trainer")
         steps = [("n", "New trainee"), ("Bench", None), ("Enter", None), ("Enter", "Search scenarios"), ("/", None),
                  ("why bother", None), ("Enter", "Why bother?"), ("Enter", "Prebrief"), ("p", "My case manager")]
         for key, wait in steps:

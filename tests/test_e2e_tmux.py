@@ -34,6 +34,16 @@ def _bundled_scenario_loads() -> bool:
     return SCENARIO in load_library().scenarios
 
 
+def tmux_new_session(name: str, command: str, attempts: int = 10) -> None:
+    """Start a detached 80x24 session; retry while a tmux server that just lost its last session exits."""
+    for _ in range(attempts):
+        if subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", command],
+                          capture_output=True).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"tmux could not start session {name}")
+
+
 class Terminal:
     """One tmux session at 80x24 running the app."""
 
@@ -44,7 +54,7 @@ class Terminal:
     def start(self) -> None:
         env = f"PEER_TRAINER_HOME={shlex.quote(str(self.data_dir))} TERM=xterm-256color"
         command = f"cd {shlex.quote(str(ROOT))} && {env} {shlex.quote(sys.executable)} -m trainer"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command], check=True)
+        tmux_new_session(self.name, command)
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         """Send keys one at a time, letting the app settle after each, as a person types."""
