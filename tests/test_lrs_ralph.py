@@ -16,7 +16,7 @@ import time
 import pytest
 
 from test_lrs_support import (LRS_PASSWORD, LRS_USER, FaultyProxy, Ralph, copies, post_raw, ralph_python, read_back,
-                              start_ralph)
+                              self_signed_certificate, start_ralph)
 from test_records_support import Clock, load_fixture_scenario, play
 from trainer.cli import main
 from trainer.records import Store
@@ -259,6 +259,23 @@ def test_a_statement_the_lrs_rejects_is_set_aside_with_its_message(ralph, tmp_pa
     assert result.sent == len(outbox_ids(store, "record")) - 1
     held = copies(read_back(ralph.endpoint))
     assert held[sid] == 0 and all(held[i] == 1 for i in outbox_ids(store) - {sid})
+    store.close()
+
+
+def test_https_with_an_untrusted_certificate_stops_and_with_the_programs_ca_file_goes_through(ralph, tmp_path):
+    store, *_ = trainee_store(tmp_path, attempts=2)
+    cert, key = self_signed_certificate(tmp_path)
+    proxy = FaultyProxy(ralph.port, tls=(cert, key))
+    try:
+        untrusted = lrs.push_pending(store, config(proxy.endpoint), credentials=CREDS)
+        assert untrusted.exit_code == 2 and "certificate could not be verified" in untrusted.error
+        assert untrusted.requests == 1 and outbox.status(store).sent == 0
+        trusted = lrs.push_pending(store, config(proxy.endpoint, ca_file=cert), credentials=CREDS)
+        assert trusted.exit_code == 0 and trusted.sent == len(export_xapi(store))
+    finally:
+        proxy.close()
+    assert proxy.endpoint.startswith("https://")
+    assert_exactly_once(ralph.endpoint, store)
     store.close()
 
 

@@ -198,8 +198,8 @@ class FaultyProxy:
     forward faithfully. Optionally delays every forwarded request.
     """
 
-    def __init__(self, upstream_port: int, *, seed: int, drop_before: float = 0.0, fail_503: float = 0.0,
-                 drop_after: float = 0.0, delay: float = 0.0):
+    def __init__(self, upstream_port: int, *, seed: int = 0, drop_before: float = 0.0, fail_503: float = 0.0,
+                 drop_after: float = 0.0, delay: float = 0.0, tls: tuple[Path, Path] | None = None):
         self.upstream_port = upstream_port
         self.rng = random.Random(seed)
         self.shares = (drop_before, fail_503, drop_after)
@@ -221,12 +221,20 @@ class FaultyProxy:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
+        self.scheme = "http"
+        if tls is not None:  # serve https with this (certificate, key)
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/xAPI/"
+        return f"{self.scheme}://127.0.0.1:{self.port}/xAPI/"
 
     def _decide(self) -> str:
         with self._lock:
@@ -285,3 +293,29 @@ class FaultyProxy:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself (it is its own CA), and its key."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "peer-trainer test LRS")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "lrs-cert.pem", folder / "lrs-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
