@@ -13,7 +13,7 @@ from test_records_support import Clock, load_fixture_scenario, play
 from trainer.cli import main
 from trainer.records import Store, load_policy
 from trainer.records.certificate import (
-    CertificateError, extract_container, load_signing_key, verify_certificate, write_certificate,
+    CertificateError, load_signing_key, verify_certificate, write_certificate,
 )
 from trainer.records.signing import KeyError_, generate, load_private
 from trainer.records.store import STORE_FILENAME

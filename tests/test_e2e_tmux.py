@@ -7,7 +7,6 @@ library cannot load that scenario.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
 
 from trainer.authoring.explore import explore, probe_judgments, random_playthroughs, report
 from trainer.authoring.template import render

@@ -18,7 +18,6 @@ from test_tui_support import (
     CREDIT_WORD, FLAG_WORDS, LETTER_YAML, LOAN_YAML, BrokenScorer, FakeScorer, async_test, build_app,
     fixture_library, open_records, wait_idle,
 )
-from trainer.tui.records import Records
 
 SIZE = (80, 24)
 

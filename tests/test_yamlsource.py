@@ -1,7 +1,6 @@
 """The safe YAML reader: limits, refusals, positions, and never a traceback."""
 
 import tarfile
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st

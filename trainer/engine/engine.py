@@ -47,17 +47,23 @@ class Engine:
     # --- starting and restoring -----------------------------------------------------------
 
     def start(self, mode: str = "practice") -> State:
+        return self.start_at(self.scenario.start, mode)
+
+    def start_at(self, node_id: str, mode: str = "practice") -> State:
+        """A fresh state entering `node_id`, variables at their defaults (instructor preview's jump)."""
         if mode not in MODES:
             raise EngineError(f"mode must be practice or assessment, not {mode!r}")
         s = self.scenario
+        if node_id not in s.nodes:
+            raise EngineError(f"no node named '{node_id}'")
         state = State(
             scenario_id=s.id,
             content_hash=s.content_hash,
             mode=mode,
-            node=s.start,
+            node=node_id,
             variables={name: v.default for name, v in s.variables.items()},
         )
-        self._enter(state, s.start)
+        self._enter(state, node_id)
         self._settle(state)
         return state
 

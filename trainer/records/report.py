@@ -105,7 +105,7 @@ def _xapi_rows(store: Store, lo: str, hi: str) -> list[ReportRow]:
     """Completions known only from imported xAPI statements (no ledger record for that attempt)."""
     p = store.policy
     cat, mins = f'$.result.extensions."{xapi.ext("hour-category")}"', f'$.result.extensions."{xapi.ext("credited-minutes")}"'
-    sql = f"""
+    sql = """
         SELECT s.actor, json_extract(s.statement, ?1), count(*), coalesce(sum(json_extract(s.statement, ?2)), 0),
                coalesce(sum(CASE WHEN substr(json_extract(s.statement, '$.timestamp'), 1, 10) BETWEEN ?4 AND ?5
                                  THEN json_extract(s.statement, ?2) END), 0),

@@ -73,19 +73,8 @@ def load(path: Path, scorer: Any = "auto") -> Loaded:
 
 
 def start_at(scenario: Scenario, scorer: Any, node_id: str, mode: str = "practice") -> State:
-    """A fresh state entering `node_id` with the variables at their defaults.
-
-    Uses the engine's own enter/settle steps so what the author sees is what a trainee gets;
-    the engine has no public "start here" yet.
-    """
-    engine = Engine(scenario, scorer)
-    if node_id == scenario.start:
-        return engine.start(mode)
-    state = State(scenario_id=scenario.id, content_hash=scenario.content_hash, mode=mode, node=node_id,
-                  variables={name: v.default for name, v in scenario.variables.items()})
-    engine._enter(state, node_id)  # noqa: SLF001
-    engine._settle(state)  # noqa: SLF001
-    return state
+    """A fresh state entering `node_id` with the variables at their defaults."""
+    return Engine(scenario, scorer).start_at(node_id, mode)
 
 
 class PreviewScreen(Screen[None]):

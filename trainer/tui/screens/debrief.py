@@ -3,7 +3,6 @@ model responses, a reflection to write, and the hours credited."""
 
 from __future__ import annotations
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
