@@ -489,3 +489,14 @@ def test_the_push_code_does_not_import_textual():
     code = ("import sys, trainer.records.lrs, trainer.cli.records; "
             "assert 'textual' not in sys.modules, 'textual imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_read_only_store_is_refused_before_anything_is_sent(trainee):
+    store, *_ = trainee
+    folder = store.path.parent
+    store.close()
+    with Store.open(folder, readonly=True) as ro:
+        fake = FakeLrs()
+        with pytest.raises(LrsError, match="read-only"):
+            push(ro, fake)
+        assert not fake.requests

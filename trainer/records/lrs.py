@@ -451,7 +451,10 @@ class _PushLock:
         self._fd: int | None = None
 
     def acquire(self, wait: float) -> bool:
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise LrsError(f"{self.path}: cannot create the push lock: {exc.strerror or exc}") from None
         deadline = time.monotonic() + wait
         while True:
             if self._try():
@@ -499,15 +502,13 @@ def check_statement(text: str) -> list[str]:
             found.append(f"its version is not {xapi.XAPI_VERSION}")
         if not s.get("timestamp"):
             found.append("it has no timestamp")
-        obj = s.get("object") or {}
-        typed = ((obj.get("definition") or {}).get("interactionType") == "long-fill-in"
-                 and "response" in (s.get("result") or {}))
-        if typed:
+        obj, result, actor = (s.get(k) if isinstance(s.get(k), dict) else {} for k in ("object", "result", "actor"))
+        definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
+        if definition.get("interactionType") == "long-fill-in" and "response" in result:
             found.append("it carries a typed response, which is never sent to an LRS")
-        actor = s.get("actor") or {}
         if "mbox" in actor or "mbox_sha1sum" in actor:
             found.append("its actor is identified by e-mail")
-        home = (actor.get("account") or {}).get("homePage") if isinstance(actor.get("account"), dict) else None
+        home = actor["account"].get("homePage") if isinstance(actor.get("account"), dict) else None
         if home is not None:
             parts = urlsplit(str(home))
             if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -687,6 +688,9 @@ def push_pending(store: Store, config: LrsConfig, *, credentials: Credentials | 
     Raises LrsError when it cannot start (no credentials, unreadable password file) and StoreError
     for a store problem; everything that happens once it talks to the LRS is in the result.
     """
+    if store.readonly:
+        raise LrsError(f"the records store ({store.path}) is read-only, so what is sent cannot be recorded; "
+                       "check the file's permissions")
     credentials = credentials or resolve_credentials(config)
     lock = _PushLock(store.path.parent)
     if not lock.acquire(lock_wait):
