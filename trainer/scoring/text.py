@@ -261,7 +261,8 @@ _YOURE_NEXT = frozenset(
     pretty super feeling frustrated mad furious hurting lonely isolated discouraged defeated drained burned burnt
     guilty trapped torn conflicted unsure disappointed panicked numb relieved hopeful proud excited happy
     grateful fed sick beat beaten broken shaken heartbroken devastated betrayed rejected stressing worrying
-    freaking obviously clearly literally honestly seriously actually probably right not""".split()
+    freaking obviously clearly literally honestly seriously actually probably right not stronger better braver
+    smarter tougher more worth capable allowed entitled""".split()
 )
 
 _APOS_S = "\x00s"  # placeholder for a noun's 's until the next word shows whether it means "is"
