@@ -309,6 +309,10 @@ def _yaml_error(doc: Document, exc: yaml.YAMLError) -> Diagnostic:
             doc.file, doc, Span(line, col), "PT004", f"character {shown} is not allowed in YAML",
             hint="the file may be binary or corrupted",
         )
+    if "nesting depth" in message:  # newer libyaml stops deep nesting itself, before our own limit
+        span = _span(mark) if mark is not None else None
+        return at_span(doc.file, doc, span, "PT007", "values are nested too deeply",
+                       hint="scenario files are only a few levels deep; is this the right file?")
     hint = _yaml_hint(message, doc, mark)
     if mark is not None and "\t" in (doc.source_line(mark.line + 1) or ""):
         hint = "YAML indentation uses spaces, not tabs"
