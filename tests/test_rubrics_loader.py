@@ -145,3 +145,18 @@ def test_a_missing_folder_and_a_broken_file_are_diagnostics_not_exceptions(tmp_p
     rubrics, diagnostics = RubricSet.load([tmp_path, tmp_path / "missing"])
     assert len(rubrics) == 0
     assert {"PT004", "PT001"} <= codes(diagnostics)
+
+
+def test_the_annotated_example_in_docs_is_a_valid_rubric_that_passes_its_calibration(tmp_path):
+    import re
+
+    from trainer.scoring.calibration import calibrate_rubric
+    from trainer.scoring.scorer import Scorer
+
+    docs = (RUBRICS.parent / "docs" / "scoring.md").read_text("utf-8")
+    example = re.search(r"```yaml\n(.*?)```", docs, re.S).group(1)
+    (tmp_path / "example.yaml").write_text(example)
+    rubric, diagnostics = load_rubric(tmp_path / "example.yaml")
+    assert rubric is not None and not [d for d in diagnostics if d.is_error]
+    scorer = Scorer(bundled_rubric_set().with_rubrics([rubric]))
+    assert calibrate_rubric(scorer, rubric).passed

@@ -50,6 +50,9 @@ def _load(rubric_dirs: list[str]):
     from trainer.scoring.scorer import Scorer
 
     rubric_set, diagnostics = RubricSet.load([bundled_rubrics(), *rubric_dirs])
+    missing = [d for d in diagnostics if d.code == "PT001"]
+    if missing:
+        raise CommandError(f"{missing[0].file}: {missing[0].message}")
     if has_errors(diagnostics):
         from trainer.cli.common import print_diagnostics
 

@@ -479,9 +479,6 @@ class PatternIndex:
         self.vocabulary = vocabulary
         self.by_key: dict[str, list[int]] = {}
         self.unkeyed: list[int] = []
-        for p in self.patterns:
-            if p.regex is None:
-                p.regex = to_regex(p)
         for n, p in enumerate(self.patterns):
             if p.key:
                 for w in p.key:
@@ -572,7 +569,10 @@ class PatternIndex:
                 starts.extend(i for w, where in joined.at.items() if w.startswith(p.first_prefixes) for i in where)
             if not starts:
                 continue
-            regex, text = p.regex, joined.text
+            regex = p.regex
+            if regex is None:  # compiled on first use: most patterns are never candidates in a session
+                regex = p.regex = to_regex(p)
+            text = joined.text
             if len(starts) > 1:
                 starts = sorted(set(starts))
             for pos in starts:
