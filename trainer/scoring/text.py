@@ -272,7 +272,7 @@ _IS_NEXT = frozenset(
     """in at on not a an the doing going been here there so really very just still always never one fine okay
     good great better worse gone back home out over coming getting trying having making taking working living
     staying using drinking clean sober sick scared worried upset angry fine totally completely also already
-    definitely probably""".split()
+    definitely probably much even worse better harder easier""".split()
 )
 _HAS_NEXT = frozenset({"been", "got", "gotten", "had"})
 _ILL_NEXT = frozenset(
