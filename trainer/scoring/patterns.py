@@ -5,7 +5,7 @@ An indicator is a phrase, matched word by word against the normalised response:
     you should (stop|quit|come off) {med}     alternatives, and a named term list
     (really|so)? hard                         an optional group
     promis*                                   a word prefix (promise, promised, promising)
-    ask ... prescriber                        a gap of up to three words (...6: up to six)
+    ask ... prescriber                        a gap of up to three words (...6: up to six), never across not/never/no
     and _                                     _ is exactly one word, any word
     ^ what ...                                anchored to the start of a clause
     i am so sorry $                           anchored to the end of a sentence
@@ -380,6 +380,9 @@ def _firsts(items: tuple, start: int) -> tuple[set[str], set[str], bool]:
 # where the pattern can start (overlapping matches, like match_at).
 
 _WORD = "[^ \x00]"
+# A gap never skips a negation: "i can ... give you ... a car" must not match "i can not give rides in my car".
+GAP_STOPS = ("not", "never", "no")
+_GAP_WORD = "(?!(?:" + "|".join(GAP_STOPS) + ") )" + _WORD
 
 
 def _regex_items(items: tuple) -> str:
@@ -396,7 +399,7 @@ def _regex_items(items: tuple) -> str:
         elif kind is AnyWord:
             out.append(_WORD + "+ ")
         elif kind is Gap:
-            out.append("(?:" + _WORD + "+ ){0,%d}?" % item.most)
+            out.append("(?:" + _GAP_WORD + "+ ){0,%d}?" % item.most)
         elif kind is Alt:
             body = "(?:" + "|".join(_regex_items(o) for o in item.options) + ")"
             out.append(body + "?" if item.optional else body)
@@ -703,7 +706,7 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                 return -1
             if kind is Gap:
                 for g in range(0, item.most + 1):
-                    if pos + g > limit:
+                    if pos + g > limit or (g and norms[pos + g - 1] in GAP_STOPS):
                         break
                     r = seq(items, idx + 1, pos + g, k)
                     if r >= 0:
