@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainer.scoring.calibration import load_labelled_file  # noqa: E402
-from trainer.scoring.rubrics import bundled_rubric_set  # noqa: E402
-from trainer.scoring.scorer import Scorer  # noqa: E402
+from trainer.scoring.calibration import load_labelled_file
+from trainer.scoring.rubrics import bundled_rubric_set
+from trainer.scoring.scorer import Scorer
 
 
 def make_responses(n: int, seed: int) -> list[str]:
@@ -99,7 +99,7 @@ class DifflibMatcher:
                 continue
             n = len(parts)
             matcher.set_seq2(phrase)
-            for i in range(0, max(1, len(words) - n + 1)):
+            for i in range(max(1, len(words) - n + 1)):
                 matcher.set_seq1(" ".join(words[i : i + n]))
                 if matcher.real_quick_ratio() >= self.threshold and matcher.ratio() >= self.threshold:
                     hits.add(owner)

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from trainer.diagnostics import CODES, Severity
-from trainer.scoring.rubrics import COMPETENCIES, RubricSet, bundled_rubric_set, load_rubric, validate_rubric_document
+from trainer.scoring.rubrics import (
+    COMPETENCIES,
+    RubricSet,
+    bundled_rubric_set,
+    load_rubric,
+    validate_rubric_document,
+)
 from trainer.yamlsource import parse_yaml
 
 BAD = Path(__file__).parent / "data" / "rubrics_bad"
@@ -154,7 +160,7 @@ def test_the_annotated_example_in_docs_is_a_valid_rubric_that_passes_its_calibra
     from trainer.scoring.scorer import Scorer
 
     docs = (RUBRICS.parent / "docs" / "scoring.md").read_text("utf-8")
-    example = re.search(r"```yaml\n(.*?)```", docs, re.S).group(1)
+    example = re.search(r"```yaml\n(.*?)```", docs, re.DOTALL).group(1)
     (tmp_path / "example.yaml").write_text(example)
     rubric, diagnostics = load_rubric(tmp_path / "example.yaml")
     assert rubric is not None and not [d for d in diagnostics if d.is_error]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.scoring.patterns import PatternError, PatternIndex, Vocabulary, compile_pattern
+from trainer.scoring.patterns import (
+    PatternError,
+    PatternIndex,
+    Vocabulary,
+    compile_pattern,
+)
 from trainer.scoring.text import tokenize
 
 TERMS = {"med": ["meds", "medication", "lithium", "mood stabilizer*"], "loop": ["{loop}"]}

@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from trainer.scoring.calibration import Agreement, agreement, calibrate_rubric, load_labelled_file
+from trainer.scoring.calibration import (
+    Agreement,
+    agreement,
+    calibrate_rubric,
+    load_labelled_file,
+)
 from trainer.scoring.rubrics import bundled_rubric_set
 from trainer.scoring.scorer import Scorer
 

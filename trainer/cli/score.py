@@ -173,7 +173,13 @@ def _print_judgment(rubric_set, judgment) -> None:
 
 def run_calibrate(args) -> int:
     from trainer.scoring.calibration import (
-        DataFileError, agreement, calibrate_rubric, check_labels, load_labelled_file, load_thresholds)
+        DataFileError,
+        agreement,
+        calibrate_rubric,
+        check_labels,
+        load_labelled_file,
+        load_thresholds,
+    )
 
     rubric_set, scorer = _load(args.rubrics_dir)
     reports = []

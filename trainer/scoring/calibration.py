@@ -6,9 +6,9 @@ and a labelled data file such as the development set (`peer-trainer calibrate --
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from trainer.scoring.rubrics import DEFAULT_THRESHOLDS, Rubric
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from trainer.scoring.formula import compute_score
 from trainer.scoring.judgment import CriterionResult, FlagResult, Judgment, Override

@@ -20,9 +20,9 @@ indicator.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable, Mapping, Sequence
 
 from trainer.scoring.text import CLAUSE_FILLERS, TokenizedText, normalize_phrase
 
@@ -100,7 +100,7 @@ class Pattern:
     first_prefixes: tuple[str, ...]
     end_anchored: bool = False
     required: tuple = ()  # frozensets: one word of each must be in the response for a match to be possible
-    regex: "re.Pattern[str] | None" = None  # the same pattern over the joined token string (see to_regex)
+    regex: re.Pattern[str] | None = None  # the same pattern over the joined token string (see to_regex)
     key: frozenset = frozenset()  # the rarest of them, used to find candidate patterns
     owner: object = None  # set by the scorer: which criterion or flag this serves
     role: str = "indicator"  # "indicator" | "exception"
@@ -399,14 +399,14 @@ def _regex_items(items: tuple) -> str:
         elif kind is AnyWord:
             out.append(_WORD + "+ ")
         elif kind is Gap:
-            out.append("(?:" + _GAP_WORD + "+ ){0,%d}?" % item.most)
+            out.append(f"(?:{_GAP_WORD}+ ){{0,{item.most}}}?")
         elif kind is Alt:
             body = "(?:" + "|".join(_regex_items(o) for o in item.options) + ")"
             out.append(body + "?" if item.optional else body)
     return "".join(out)
 
 
-def to_regex(p: Pattern) -> "re.Pattern[str]":
+def to_regex(p: Pattern) -> re.Pattern[str]:
     """The pattern as a regex to .match() at the first character of a word in the joined string."""
     body = _regex_items(p.items)
     if p.end_anchored:
@@ -694,7 +694,7 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                 idx += 1
                 continue
             if kind is Alt:
-                rest = lambda q, _i=idx: seq(items, _i + 1, q, k)  # noqa: E731
+                rest = lambda q, _i=idx: seq(items, _i + 1, q, k)
                 options = item.candidates(norms[pos], fuzzy[pos]) if pos < limit else item.rest
                 for option in options:
                     r = seq(option, 0, pos, rest)
@@ -705,7 +705,7 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
                     continue
                 return -1
             if kind is Gap:
-                for g in range(0, item.most + 1):
+                for g in range(item.most + 1):
                     if pos + g > limit or (g and norms[pos + g - 1] in GAP_STOPS):
                         break
                     r = seq(items, idx + 1, pos + g, k)

@@ -8,10 +8,11 @@ The result is an immutable Rubric that the Scorer compiles once more into its in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from trainer.diagnostics import Diagnostic, Severity, did_you_mean, has_errors
 from trainer.yamlsource import Document, load_yaml
@@ -450,14 +451,14 @@ class RubricSet:
             self._by_id[r.id] = r
 
     @classmethod
-    def load(cls, folders: Sequence[Path | str]) -> tuple["RubricSet", list[Diagnostic]]:
+    def load(cls, folders: Sequence[Path | str]) -> tuple[RubricSet, list[Diagnostic]]:
         """Load every *.yaml / *.yml rubric under the folders (later folders override earlier ids, with a warning)."""
         diagnostics: list[Diagnostic] = []
         found: dict[str, Rubric] = {}
         origin: dict[str, Path] = {}
         flag_owner: dict[str, str] = {}
         deferred: list[tuple[Document, Rubric | None]] = []
-        defer = lambda rid: _ANY  # noqa: E731 - cross-rubric labels are checked once all are loaded
+        defer = lambda rid: _ANY
         for folder in folders:
             folder = Path(folder)
             if not folder.is_dir():
@@ -545,7 +546,7 @@ class RubricSet:
                     return f.severity
         return None
 
-    def with_rubrics(self, rubrics: Iterable[Rubric]) -> "RubricSet":
+    def with_rubrics(self, rubrics: Iterable[Rubric]) -> RubricSet:
         return RubricSet(list(self._by_id.values()) + list(rubrics))
 
 

@@ -19,12 +19,18 @@ three.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from trainer.scoring.formula import compute_score
 from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment
-from trainer.scoring.patterns import Match, Pattern, PatternIndex, Vocabulary, compile_pattern
+from trainer.scoring.patterns import (
+    Match,
+    Pattern,
+    PatternIndex,
+    Vocabulary,
+    compile_pattern,
+)
 from trainer.scoring.rubrics import Criterion, RedFlag, Rubric, RubricSet
 from trainer.scoring.text import CLAUSE_BREAKERS, TokenizedText, tokenize
 
@@ -275,9 +281,7 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
             # "not only", "not everyone", "no matter", "no wonder", "why don't you" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
             before = norms[max(0, i - 2) : i]
-            if w == "not" and (nxt in QUANTIFIED or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")):
-                pass
-            elif w == "no" and nxt in ("matter", "doubt", "wonder"):
+            if w == "not" and (nxt in QUANTIFIED or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder"):
                 pass
             else:
                 return i

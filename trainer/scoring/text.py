@@ -191,7 +191,6 @@ TEXTING: dict[str, str] = {
     "gettin": "getting",
     "workin": "working",
     "comin": "coming",
-    "cuz": "because",
     "wen": "when",
     "wit": "with",
     "dat": "that",
