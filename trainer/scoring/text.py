@@ -261,7 +261,7 @@ _YOURE_NEXT = frozenset(
     guilty trapped torn conflicted unsure disappointed panicked numb relieved hopeful proud excited happy
     grateful fed sick beat beaten broken shaken heartbroken devastated betrayed rejected stressing worrying
     freaking obviously clearly literally honestly seriously actually probably right not stronger better braver
-    smarter tougher more worth capable allowed entitled""".split()
+    smarter tougher more worth capable allowed entitled out""".split()
 )
 
 _APOS_S = "\x00s"  # placeholder for a noun's 's until the next word shows whether it means "is"
