@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from trainer.scoring.formula import CRITICAL_CAP, compute_score
+from trainer.scoring.formula import CRITICAL_CAP, STUFFING_CAP, compute_score
 from trainer.scoring.judgment import CriterionResult, FlagResult, Judgment, Override
 from trainer.scoring.overrides import apply_overrides
 from trainer.scoring.rubrics import bundled_rubric_set
@@ -132,7 +132,7 @@ def test_a_list_of_rubric_phrases_is_marked_and_credit_is_bounded(scorer):
     judgment = scorer.judge(STUFFED, ["peer-core"], scope=False)
     assert judgment.stuffing
     assert len(judgment.met_ids) <= 3
-    assert judgment.score <= round(3 / 7, 4)
+    assert judgment.score <= STUFFING_CAP
     uncredited = [c for c in judgment.criteria if not c.met and c.evidence]
     assert uncredited and all("not credited" in e.note for c in uncredited for e in c.evidence)
     assert any("list of rubric phrases" in line for line in judgment.feedback)
@@ -184,11 +184,22 @@ def test_score_is_weighted_share_minus_soft_penalties_capped_by_critical():
     assert compute_score([], [critical]) == CRITICAL_CAP
 
 
+def test_full_credit_and_rubrics_averaged():
+    a = [CriterionResult(f"a{i}", "ra", "engages-peers", 1.0, i < 2) for i in range(7)]
+    b = [CriterionResult(f"b{i}", "rb", "provides-support", 1.0, i < 1) for i in range(4)]
+    assert compute_score(a, [], {"ra": 2.5}) == 0.8
+    assert compute_score(a, [], {"ra": 1.0}) == 1.0, "capped at 1"
+    assert compute_score(a + b, [], {"ra": 2.5}) == round((0.8 + 0.25) / 2, 4), "each rubric counts once"
+    assert compute_score(a, [], {"ra": 99}) == round(2 / 7, 4), "full credit beyond the total weight is the total"
+    assert compute_score(a, [], {"ra": 1.0}, stuffing=True) == STUFFING_CAP
+
+
 def test_judge_applies_the_formula(scorer):
+    # peer-core's full_credit is 2.5: two of its skills in one turn is already strong
     judgment = scorer.judge("That makes sense. What would help?", ["peer-core"])
-    assert judgment.score == round(2 / 7, 4)
+    assert judgment.score == round(2 / 2.5, 4)
     judgment = scorer.judge("That makes sense. Everyone gets sad sometimes.", ["peer-core"])
-    assert judgment.score == round(1 / 7 - 0.1, 4)
+    assert judgment.score == round(1 / 2.5 - 0.1, 4)
     judgment = scorer.judge("That makes sense, and you should stop your meds.", ["peer-core"])
     assert judgment.critical and judgment.score <= CRITICAL_CAP
 
@@ -250,7 +261,8 @@ def test_overrides_keep_the_reason_and_recompute_the_score(scorer):
     assert [f.overridden for f in corrected.dismissed_flags if f.id == "medication-advice"] == [
         "they were quoting their doctor"]
     assert corrected.criterion("open-question").met and corrected.criterion("open-question").overridden
-    assert corrected.score == compute_score(corrected.criteria, corrected.flags)
+    assert corrected.score == compute_score(corrected.criteria, corrected.flags, dict(corrected.full_credit),
+                                            stuffing=corrected.stuffing)
     assert corrected.score > judgment.score
     assert len(corrected.overrides) == 2
     raised = apply_overrides(corrected, [Override("flag", "coercion", True, "tone was a threat")],

@@ -89,6 +89,7 @@ class Judgment:
     synthetic: bool = False  # made by a test or the explorer, not by the scorer
     stuffing: bool = False  # credit was bounded because the response read as a list of rubric phrases
     dismissed_flags: tuple[FlagResult, ...] = ()  # flags an instructor overrode away, with the reason
+    full_credit: tuple[tuple[str, float], ...] = ()  # (rubric, met weight for full score), for recomputing
 
     @property
     def met_ids(self) -> list[str]:
@@ -146,6 +147,7 @@ class Judgment:
             synthetic=bool(d.get("synthetic", False)),
             stuffing=bool(d.get("stuffing", False)),
             dismissed_flags=tuple(FlagResult.from_dict(f) for f in d.get("dismissed_flags", ())),
+            full_credit=tuple((str(r), float(v)) for r, v in d.get("full_credit", ())),
         )
 
     def criterion(self, criterion_id: str) -> CriterionResult | None:

@@ -55,7 +55,7 @@ def apply_overrides(judgment: Judgment, overrides: Sequence[Override], *, rubric
         flags=tuple(flags),
         dismissed_flags=tuple(dismissed),
         overrides=tuple(judgment.overrides) + tuple(overrides),
-        score=compute_score(criteria, flags),
+        score=compute_score(criteria, flags, dict(judgment.full_credit), stuffing=judgment.stuffing),
     )
 
 

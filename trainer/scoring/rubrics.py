@@ -125,6 +125,7 @@ class Rubric:
     path: Path | None = None
     description: str = ""
     terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    full_credit: float | None = None  # met weight that earns the full score; None: the total weight
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
@@ -427,6 +428,7 @@ def _build(doc: Document, data: dict) -> Rubric:
         path=Path(doc.file) if doc.file and not doc.file.startswith("<") else None,
         description=str(data.get("description", "")),
         terms=terms,
+        full_credit=float(data["full_credit"]) if "full_credit" in data else None,
     )
 
 

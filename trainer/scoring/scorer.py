@@ -170,10 +170,12 @@ class Scorer:
 
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
-        score = compute_score(criteria, flags)
+        full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
+                            if self.rubric_set.get(rid).full_credit is not None)
+        score = compute_score(criteria, flags, dict(full_credit), stuffing=stuffing)
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
-                        rubrics=tuple(ids), stuffing=stuffing)
+                        rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
     def _filter(self, tt: TokenizedText, prepared, matches: list[Match], use_exceptions: bool, excuse):
         """Split matches into those that count and those excused (with the reason, in words)."""
