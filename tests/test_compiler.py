@@ -129,3 +129,16 @@ def test_mutated_scenarios_never_raise(mutations):
         assert d.code in CODES
         assert d.file == "mutant.yaml"
         d.render()
+
+
+def test_met_must_name_a_criterion_of_the_turns_rubrics():
+    from trainer.scoring.rubrics import bundled_rubric_set
+
+    text = GOOD.read_text().replace("        - {score: {min: 0.5}, goto: fine}",
+                                    "        - {if: met(\"asks-permission\"), goto: fine}")
+    _, diags = compile_text(text, "x.yaml", bundled_rubric_set())
+    d = next(d for d in diags if d.code == "PT216")
+    assert "not in this turn's rubrics (peer-core)" in d.message
+    ok = text.replace("rubrics: [peer-core]", "rubrics: [peer-core, self-disclosure]")
+    _, diags = compile_text(ok, "x.yaml", bundled_rubric_set())
+    assert "PT216" not in [d.code for d in diags]

@@ -330,6 +330,7 @@ class _Builder:
                 )
             )
         self.check_routes(routes, path)
+        self.check_route_criteria(routes, rubric_ids, path)
         return Respond(
             routes=tuple(routes),
             prompt=r.get("prompt", ""),
@@ -339,6 +340,23 @@ class _Builder:
             model_responses=tuple(r.get("model_responses") or ()),
             effects=self.effects(r.get("effects"), path + ("effects",)),
         )
+
+    def check_route_criteria(self, routes: list[Route], rubric_ids: tuple[str, ...], path: tuple) -> None:
+        """`met("x")` can only be true if one of this turn's rubrics has criterion x."""
+        if self.rubrics is None or not hasattr(self.rubrics, "get"):
+            return
+        own: set[str] = set()
+        for rid in rubric_ids:
+            if rid in self.rubrics.ids:
+                own.update(c.id for c in self.rubrics.get(rid).criteria)
+        for route in routes:
+            if route.condition is None:
+                continue
+            for kind, ident in route.condition.ids:
+                if kind == "met" and ident in self.rubrics.criterion_ids() and ident not in own:
+                    self.report("PT216", f"criterion '{ident}' is not in this turn's rubrics ({', '.join(rubric_ids) or 'none'}),"
+                                " so met() is never true", path + ("routes", route.index, "if"),
+                                hint=did_you_mean(ident, own) or "add its rubric to `rubrics:`")
 
     def check_routes(self, routes: list[Route], path: tuple) -> None:
         default_at = next((r.index for r in routes if r.is_default), None)
