@@ -142,3 +142,9 @@ def test_met_must_name_a_criterion_of_the_turns_rubrics():
     ok = text.replace("rubrics: [peer-core]", "rubrics: [peer-core, self-disclosure]")
     _, diags = compile_text(ok, "x.yaml", bundled_rubric_set())
     assert "PT216" not in [d.code for d in diags]
+
+
+def test_every_code_is_documented():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md").read_text()
+    missing = [code for code, meaning in CODES.items() if f"| `{code}` | {meaning}" not in text]
+    assert missing == [], "docs/diagnostics.md is missing codes"
