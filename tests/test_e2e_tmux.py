@@ -1,8 +1,8 @@
 """End to end through a real terminal: tmux runs `peer-trainer`, send-keys types, capture-pane reads.
 
 Plays the bundled "Why bother?" scenario from sign-in to its debrief, and checks that a
-killed terminal resumes at the same turn. Skips where tmux is missing or the bundled
-library cannot load that scenario.
+killed terminal resumes at the same turn with the words that were being typed. Skips where
+tmux is missing or the bundled library cannot load that scenario.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "stigma-why-bother"
+TITLE = "Why bother?"
 WAIT = 20.0  # seconds to wait for a screen before failing (a cold start under load can be slow)
 
 pytestmark = [
@@ -46,13 +47,15 @@ def tmux_new_session(name: str, command: str, attempts: int = 10) -> None:
 class Terminal:
     """One tmux session at 80x24 running the app."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, library: Path | None = None):
         self.name = f"pt-e2e-{uuid.uuid4().hex[:8]}"
         self.data_dir = data_dir
+        self.library = library
 
     def start(self) -> None:
         env = f"PEER_TRAINER_HOME={shlex.quote(str(self.data_dir))} TERM=xterm-256color"
-        command = f"cd {shlex.quote(str(ROOT))} && {env} {shlex.quote(sys.executable)} -m trainer"
+        library = f" --library {shlex.quote(str(self.library))}" if self.library else ""
+        command = f"cd {shlex.quote(str(ROOT))} && {env} {shlex.quote(sys.executable)} -m trainer{library}"
         tmux_new_session(self.name, command)
 
     def keys(self, *keys: str, literal: bool = False) -> None:
@@ -117,13 +120,37 @@ def sign_up(term: Terminal, name: str = "Robin Tmux") -> None:
     term.wait_for("Search scenarios")
 
 
+def highlighted_title(screen: str) -> str:
+    """The first line of the catalog's About pane, which describes the highlighted row."""
+    lines = screen.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        start = line.find("╭─ About")
+        if start >= 0:
+            return lines[i + 1][start:].strip("│ ")
+    raise AssertionError(f"no About pane on the screen:\n{screen}")
+
+
 def open_why_bother(term: Terminal, mode_key: str = "p") -> None:
+    """Search, then move down the filtered list until "Why bother?" itself is highlighted.
+
+    Other scenarios may match the words too (and sort before it), so the highlighted row is
+    checked, never assumed, before Enter opens it.
+    """
     term.keys("/")
     term.type("why bother")
+    term.wait_for("why bother")  # in the search box (the title is capitalised)
     term.keys("Enter")  # back to the list, filtered
-    term.wait_for("Why bother?")
+    screen = term.wait_for(TITLE)
+    seen = []
+    while highlighted_title(screen) != TITLE:
+        seen.append(highlighted_title(screen))
+        if len(seen) > 30 or seen.count(seen[-1]) > 1:  # the end of the list, and no "Why bother?"
+            raise AssertionError(f"'{TITLE}' could not be highlighted (saw {seen}):\n{screen}")
+        term.keys("Down")
+        screen = term.wait_for(TITLE)
     term.keys("Enter")
-    term.wait_for("Prebrief")
+    screen = term.wait_for("Prebrief")
+    assert TITLE in screen, screen
     term.keys(mode_key)
     term.wait_for("My case manager thinks")
 
@@ -160,6 +187,25 @@ def test_play_a_bundled_scenario_to_its_debrief(terminal):
     store.close()
 
 
+def test_the_search_opens_why_bother_when_another_row_matches_first(terminal, tmp_path):
+    from trainer.paths import bundled_scenarios
+
+    library = tmp_path / "library"
+    library.mkdir()
+    original = (bundled_scenarios() / f"{SCENARIO}.yaml").read_text("utf-8")
+    (library / f"{SCENARIO}.yaml").write_text(original, "utf-8")
+    decoy = original.replace(f"id: {SCENARIO}", "id: stigma-another-why-bother", 1)
+    decoy = decoy.replace(f"\ntitle: {TITLE}\n", "\ntitle: Another why bother day\n", 1)
+    assert decoy.count("stigma-another-why-bother") == 1 and "Another why bother day" in decoy
+    (library / "stigma-another-why-bother.yaml").write_text(decoy, "utf-8")  # sorts first, matches the search
+    terminal.library = library
+    terminal.start()
+    sign_up(terminal)
+    open_why_bother(terminal)
+    screen = terminal.screen()
+    assert f"{TITLE} · practice" in screen, screen
+
+
 def test_a_killed_terminal_resumes_at_the_same_turn(terminal):
     terminal.start()
     sign_up(terminal)
@@ -175,3 +221,38 @@ def test_a_killed_terminal_resumes_at_the_same_turn(terminal):
     screen = terminal.wait_for("fresh out of the psych ward")
     assert "What kind of jobs have you looked" in screen, screen
     assert "Maybe aim for something easier" in screen  # the same two choices are offered
+
+
+def saved_draft(data_dir: Path) -> str | None:
+    from trainer.records.store import Store
+
+    store = Store.open(data_dir)
+    try:
+        (trainee,) = store.trainees()
+        (attempt,) = store.unfinished(trainee.id)
+        return (attempt.state_json.get("tui_draft") or {}).get("text")
+    finally:
+        store.close()
+
+
+def test_words_being_typed_survive_a_killed_terminal(terminal):
+    words = "That sounds really discouraging"
+    terminal.start()
+    sign_up(terminal)
+    open_why_bother(terminal)
+    terminal.keys("1")
+    terminal.wait_for("^s Send")
+    terminal.type(words)
+    terminal.wait_for(words)
+    deadline = time.monotonic() + WAIT
+    while saved_draft(terminal.data_dir) != words:  # saved a moment after the last key, without leaving
+        assert time.monotonic() < deadline, f"the draft was not saved: {saved_draft(terminal.data_dir)!r}"
+        time.sleep(0.1)
+    terminal.kill()
+    terminal.start()
+    terminal.wait_for("Robin Tmux")
+    terminal.keys("Enter")
+    terminal.wait_for("conversation in progress")
+    terminal.keys("r")
+    screen = terminal.wait_for("^s Send")
+    assert words in screen, screen

@@ -173,6 +173,43 @@ async def test_catalog_shows_completed_best_score_and_hours_after_a_finish(tmp_p
         assert row.startswith("✔") and "100%" in row
 
 
+@async_test
+async def test_catalog_hours_are_the_policy_rounded_hours_progress_shows(tmp_path):
+    import datetime as dt
+
+    from test_tui_support import TickClock
+
+    # every store action is 4 minutes after the last (engaged, under the 5-minute idle limit), so each
+    # attempt reaches its cap of 1.5 x the scenario's minutes: 7.5 min for the loan, 15 for the letter
+    app = build_app(tmp_path, with_trainee=True, clock=TickClock(step=dt.timedelta(minutes=4)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scenario(pilot, app, "fixture-loan", "a")
+        await pilot.press("1", "enter", "escape")
+        await pilot.pause()
+        await open_scenario(pilot, app, "fixture-letter")
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.query_one("#response").text = f"Let's plan it {CREDIT_WORD}."
+        await pilot.press("ctrl+s")
+        await wait_idle(pilot, app)
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert screen_name(app) == "CatalogScreen"
+        minutes = {a.scenario_id: a.credited_minutes for a in app.records.attempts(app.trainee.id)}
+        assert minutes == {"fixture-loan": 7.5, "fixture-letter": 15.0}
+        # the default policy rounds down to quarter hours: 7.5 min is 0 h, 15 min is 0.25 h
+        assert app.screen.entry("fixture-loan").hours == 0.0
+        assert app.screen.entry("fixture-letter").hours == 0.25
+        options = app.screen.query_one("#scenarios", OptionList)
+        rows = {i: plain(options.get_option_at_index(options.get_option_index(i)).prompt) for i in minutes}
+        assert rows["fixture-letter"].rstrip().endswith("0.25h")
+        assert not rows["fixture-loan"].rstrip().endswith("h")
+        await pilot.press("p")
+        await pilot.pause()
+        hours = shown(app.screen.query_one("#hours", Static))
+        assert "0.25 h of 20 h" in hours  # 22.5 min in all: rounded over the total, the same 0.25 h
+
+
 # --- prebrief -----------------------------------------------------------------------------------
 
 
@@ -378,9 +415,96 @@ async def test_leaving_and_a_new_process_resume_at_the_same_turn(tmp_path):
         assert again.screen.session.state.transcript == transcript
 
 
+def saved_draft(tmp_path, trainee_id):
+    """The unsent words the store holds for the trainee's attempt in progress, read by another connection."""
+    from trainer.records.store import Store
+
+    store = Store.open(tmp_path / "data")
+    try:
+        (attempt,) = store.unfinished(trainee_id)
+        return (attempt.state_json.get("tui_draft") or {}).get("text")
+    finally:
+        store.close()
+
+
 @async_test
-async def test_leaving_with_unsent_words_asks_first(tmp_path):
+async def test_unsent_words_survive_leaving_and_come_back_on_resume(tmp_path):
     app = build_app(tmp_path, with_trainee=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scenario(pilot, app, "fixture-letter")
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.query_one("#response").text = "half a thought, [b]not markup[/b]"
+        app.screen.query_one("#transcript").focus()
+        await pilot.press("escape")  # leave: nothing to confirm, the words are kept
+        await pilot.pause()
+        assert screen_name(app) == "CatalogScreen"
+        assert any("words you typed are saved" in n.message for n in app._notifications)
+        assert saved_draft(tmp_path, app.trainee.id) == "half a thought, [b]not markup[/b]"
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen_name(app) == "PlayScreen"
+        box = app.screen.query_one("#response")
+        assert box.text == "half a thought, [b]not markup[/b]" and box.has_focus
+        box.text = f"Let's call {CREDIT_WORD}."
+        await pilot.press("ctrl+s")  # sent: the draft goes with it
+        await wait_idle(pilot, app)
+        assert app.screen.session.state.finished and app.screen.session.draft == ""
+        state = app.records.store.attempts(app.trainee.id)[0]
+        assert state.status == "finished"
+        row = app.records.store._read("SELECT state_json FROM attempts WHERE id = ?", (state.id,))[0][0]
+        assert "tui_draft" not in row and "half a thought" not in row
+
+
+@async_test
+async def test_unsent_words_are_saved_while_typing_so_a_killed_process_keeps_them(tmp_path, monkeypatch):
+    from trainer.tui.widgets import play
+
+    monkeypatch.setattr(play, "DRAFT_SAVE_DELAY", 0.05)
+    app = build_app(tmp_path, with_trainee=True)
+    async with app.run_test(size=SIZE) as pilot:
+        session = await open_scenario(pilot, app, "fixture-letter")
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*"I hear")
+        await pilot.pause(0.2)
+        trainee = app.trainee
+        # the process is "killed" here: nothing below runs in this app
+        assert saved_draft(tmp_path, trainee.id) == "I hear"
+        assert session.state.node == "talk"
+        again = build_app(tmp_path, records=open_records(tmp_path / "data"), trainee=trainee)
+        async with again.run_test(size=SIZE) as pilot2:
+            await pilot2.press("r")
+            await pilot2.pause()
+            assert screen_name(again) == "PlayScreen"
+            assert again.screen.query_one("#response").text == "I hear"
+
+
+@async_test
+async def test_a_draft_from_another_turn_is_not_restored(tmp_path):
+    from trainer.tui.records import Draft
+
+    records = open_records(tmp_path / "data")
+    trainee = records.add_trainee("Alex Rivera")
+    app = build_app(tmp_path, records=records, trainee=trainee)
+    async with app.run_test(size=SIZE) as pilot:
+        session = await open_scenario(pilot, app, "fixture-letter")
+        await pilot.press("1")
+        await pilot.pause()
+        records.save_progress(session.attempt_id, session.state, Draft("opening", 0, "stale words"))
+    again = build_app(tmp_path, records=open_records(tmp_path / "data"), trainee=trainee)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert again.screen.query_one("#response").text == ""
+
+
+@async_test
+async def test_leaving_unsaved_words_asks_first_when_nothing_is_saved(tmp_path):
+    from trainer.tui.records import Records
+
+    records = Records(None, "the store is locked")
+    app = build_app(tmp_path, records=records, trainee=records.add_trainee("Guest"))
     async with app.run_test(size=SIZE) as pilot:
         await open_scenario(pilot, app, "fixture-letter")
         await pilot.press("1")

@@ -207,3 +207,30 @@ def test_preview_with_a_diagnostic(snap_compare, tmp_path, monkeypatch):
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
 
+
+
+def test_catalog_records_waiting_to_send(snap_compare, tmp_path, monkeypatch):
+    """The records line when the program's LRS cannot be reached (nothing listens on the port)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "lrs.yaml").write_text(f"endpoint: http://127.0.0.1:{port}/xAPI/\nauto_push: true\nmax_tries: 1\n",
+                                   encoding="utf-8")
+    monkeypatch.setenv("PEER_TRAINER_LRS_USER", "site-harrisburg")
+    monkeypatch.setenv("PEER_TRAINER_LRS_PASSWORD", "not shown anywhere")
+    app = app_with_trainee(tmp_path)
+
+    async def run_before(pilot):
+        await start(pilot, "fixture-loan", "a")
+        await pilot.press("1", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        calm(pilot.app)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -48,7 +48,7 @@ def test_bar_and_sparkline():
 
 def attempt(scenario_id, status="finished", score=None, passed=None, minutes=0.0, when="2025-01-01"):
     return AttemptInfo(id=when, scenario_id=scenario_id, mode="practice", status=status, score=score, passed=passed,
-                       hours=minutes / 60, when=when)
+                       credited_minutes=minutes, when=when)
 
 
 def test_status_best_score_and_hours():
@@ -57,8 +57,8 @@ def test_status_best_score_and_hours():
     saved = SavedAttempt("a1", letter.id, "practice", {}, "2025-01-02")
     assert entry_for(letter, [attempt(letter.id, "active")], [saved]).status == IN_PROGRESS
     done = [attempt(letter.id, score=0.4, minutes=15), attempt(letter.id, score=0.8, minutes=15, when="2025-01-03")]
-    entry = entry_for(letter, done, [])
-    assert (entry.status, entry.best, entry.hours, entry.attempts) == (COMPLETED, 0.8, 0.5, 2)
+    entry = entry_for(letter, done, [], credited_hours=0.25)  # the records' rounded hours, not 30 min added up here
+    assert (entry.status, entry.best, entry.hours, entry.attempts) == (COMPLETED, 0.8, 0.25, 2)
     assert entry_for(letter, done + [attempt(letter.id, score=0.9, passed=True)], [saved]).status == PASSED
     assert entry_for(letter, [attempt(letter.id, "abandoned")], []).attempts == 0
 
@@ -181,3 +181,42 @@ def test_the_scorers_lines_are_ordered_safety_then_strengths():
     assert [(l.kind, l.item) for l in lines] == [("Critical", "medication-advice"), ("Met", "open-question"),
                                                  ("Watch", "cheerleading"), ("Not yet", "validates")]
     assert rest == ("A plain sentence.",)
+
+
+def test_unsent_words_ride_with_the_saved_state_and_go_when_sent(tmp_path):
+    records = open_records(tmp_path)
+    trainee = records.add_trainee("Alex")
+    letter = compile_fixture(LETTER_YAML)
+    session = PlaySession.start(letter, FakeScorer(), records, trainee.id, "practice")
+    session.choose(1)
+    session.set_draft("I wonder if")
+    assert session.draft_unsaved and session.save_draft() and not session.draft_unsaved
+    (saved,) = records.unfinished(trainee.id)
+    assert saved.draft is not None and saved.draft.text == "I wonder if"
+    assert "tui_draft" not in saved.state  # the engine gets its own state only
+    resumed = PlaySession.resume(letter, FakeScorer(), records, saved)
+    assert resumed.draft == "I wonder if" and not resumed.draft_unsaved
+
+    resumed.undo()  # back to the choice (saved): the draft does not belong to that turn
+    assert records.unfinished(trainee.id)[0].draft is None
+
+    resumed.choose(1)
+    resumed.set_draft("private words")
+    resumed.save_draft()
+    records.store.delete_responses(trainee.id)  # `records delete-responses` erases drafts with the rest
+    rows = records.store._read("SELECT state_json FROM attempts WHERE id = ?", (resumed.attempt_id,))
+    assert rows[0][0] is None
+
+
+def test_sending_status_lines():
+    from trainer.tui.sending import SendingStatus
+
+    assert SendingStatus().line() == ""  # not set up: nothing to say
+    assert SendingStatus(configured=True).line() == "Records: nothing to send yet"
+    assert SendingStatus(configured=True, sent=4).line() == "Records: all sent"
+    assert SendingStatus(configured=True, busy=True, progress=(2, 9)).line() == "Records: sending 2 of 9…"
+    waiting = SendingStatus(configured=True, waiting=3, problem="the connection was refused")
+    assert waiting.line() == "Records: 3 waiting to send · last send failed: the connection was refused"
+    assert waiting.level == "problem"
+    assert SendingStatus(configured=True, waiting=0, failed=1).line() == "Records: sent · 1 not accepted by the LRS"
+    assert SendingStatus(configured=True, waiting=None, problem="lrs.yaml: bad").line() == "Records: not sent: lrs.yaml: bad"

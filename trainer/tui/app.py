@@ -1,7 +1,9 @@
 """The app and its factory: `make_app` is what the CLI, the tests and the benchmark call.
 
 The app holds the shared services (library, scorer, records, the signed-in trainee) and
-moves between screens; the screens hold their own state.
+moves between screens; the screens hold their own state. It also owns `sending`, whether
+the records have reached the program's LRS: a thread worker pushes when an attempt finishes
+and posts what it found; the handlers here change the state and `RecordsStatus` shows it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import threading
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,13 +21,16 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import get_current_worker
 
 from trainer.engine.state import StaleState, StateError
 from trainer.library import Library, load_library, make_scorer
 from trainer.diagnostics import file_error
-from trainer.tui.messages import LibraryLoaded, StartChoice
+from trainer.tui.messages import LibraryLoaded, RecordsChecked, RecordsSending, StartChoice
 from trainer.tui.overview import CatalogEntry, entry_for
 from trainer.tui.records import Records, SavedAttempt, TraineeInfo
+from trainer.tui.sending import SendingStatus, check_and_send, wait_unless
 from trainer.tui.session import PlaySession
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -42,6 +49,8 @@ class PeerTrainerApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
+    sending: reactive[SendingStatus] = reactive(SendingStatus)
+
     def __init__(self, library: Library | None, scorer: Any, records: Records, *, data_dir: Path | None = None,
                  trainee: TraineeInfo | None = None, theme: str | None = None,
                  library_paths: Sequence[str | Path] | None = None):
@@ -54,7 +63,11 @@ class PeerTrainerApp(App[None]):
         self.data_dir = data_dir
         self.trainee: TraineeInfo | None = trainee
         self.records.on_problem = self._records_problem
+        self.records.on_finished = self._attempt_recorded
         self.theme = theme or self._saved_theme() or DARK
+        self._records_stop = threading.Event()
+        self._records_busy = False
+        self._records_again: tuple[bool | None] | None = None  # a check asked for while one runs
 
     # --- start-up -------------------------------------------------------------------------------
 
@@ -67,6 +80,7 @@ class PeerTrainerApp(App[None]):
             self.push_screen(CatalogScreen())
         if self.library is None:
             self._load_library(self.scorer)
+        self.check_records(push=None)  # send what an earlier session could not
 
     @work(thread=True, exclusive=True, group="library")
     def _load_library(self, scorer: Any) -> None:
@@ -95,6 +109,62 @@ class PeerTrainerApp(App[None]):
     def _records_problem(self, message: str) -> None:
         self.notify(message, title="Records", severity="error", timeout=8)
 
+    # --- sending records to the program's LRS (docs/lrs.md) ----------------------------------------
+
+    def _attempt_recorded(self, attempt_id: Any) -> None:
+        self.check_records(push=True)
+
+    def check_records(self, *, push: bool | None) -> None:
+        """Count what waits for the LRS and send it (push: always, never, None: if anything waits).
+
+        One worker at a time; a request made while it runs is run after it. Nothing happens
+        without a store or an `lrs.yaml` with `auto_push: true`.
+        """
+        if not self.records.saving or self.data_dir is None:
+            return
+        if self._records_busy:
+            earlier = self._records_again[0] if self._records_again else False
+            self._records_again = (_stronger(earlier, push),)
+            return
+        self._records_busy = True
+        self._check_records(self.records.store, self.data_dir, push, self.trainee.id if self.trainee else None)
+
+    @work(thread=True, group="records", exit_on_error=False)
+    def _check_records(self, store: Any, data_dir: Path, push: bool | None, trainee_id: str | None) -> None:
+        worker = get_current_worker()
+
+        def stopping() -> bool:  # the app is closing: stop after the request under way, do not wait for it
+            if worker.is_cancelled:
+                self._records_stop.set()
+            return self._records_stop.is_set()
+
+        def run() -> SendingStatus:
+            return check_and_send(store, data_dir, push=push, trainee_id=trainee_id, cancel=self._records_stop,
+                                  on_start=lambda: self.post_message(RecordsSending()),
+                                  on_progress=lambda sent, total: self.post_message(RecordsSending(sent, total)))
+
+        try:
+            finished, status = wait_unless(run, stopping)
+        except Exception as exc:  # noqa: BLE001 - a bug in sending is a line in the indicator, not a crash
+            finished, status = True, SendingStatus(configured=True, waiting=None, problem=f"{type(exc).__name__}: {exc}")
+        if finished and status is not None:
+            self.post_message(RecordsChecked(status, pushed=bool(push)))
+
+    def on_records_sending(self, message: RecordsSending) -> None:
+        self.sending = replace(self.sending, configured=True, busy=True,
+                               progress=(message.sent, message.total) if message.total else None)
+
+    def on_records_checked(self, message: RecordsChecked) -> None:
+        self._records_busy = False
+        status = message.status
+        self.sending = status
+        if message.pushed and status.configured and status.problem and status.waiting != 0:
+            self.notify(f"Your records could not be sent yet: {status.problem}. They are kept on this computer "
+                        "and sent next time.", title="Records", severity="warning", timeout=8)
+        if self._records_again is not None:
+            (push,), self._records_again = self._records_again, None
+            self.check_records(push=push)
+
     # --- navigation ------------------------------------------------------------------------------
 
     def sign_in(self, trainee: TraineeInfo) -> None:
@@ -102,6 +172,7 @@ class PeerTrainerApp(App[None]):
 
         self.trainee = trainee
         self.push_screen(CatalogScreen())
+        self.check_records(push=False)  # the indicator counts this trainee's records
 
     def sign_out(self) -> None:
         from trainer.tui.screens.signin import SignInScreen
@@ -118,7 +189,8 @@ class PeerTrainerApp(App[None]):
             return None
         attempts = self.records.attempts(self.trainee.id, scenario_id)
         saved = self.records.unfinished(self.trainee.id)
-        return entry_for(scenario, attempts, saved)
+        credited = self.records.hours(self.trainee.id).by_scenario.get(scenario_id, 0.0)
+        return entry_for(scenario, attempts, saved, credited)
 
     def open_prebrief(self, entry: CatalogEntry) -> None:
         from trainer.tui.screens.prebrief import PrebriefScreen
@@ -259,6 +331,11 @@ class PeerTrainerApp(App[None]):
         self.bell()
         self._exit_renderables.append(Text(f"peer-trainer: internal error ({type(self._exception).__name__}){where}"))
         self._close_messages_no_wait()
+
+
+def _stronger(a: bool | None, b: bool | None) -> bool | None:
+    """Of two push requests, the one that does more: always (True), if anything waits (None), never."""
+    return True if a is True or b is True else None if a is None or b is None else False
 
 
 def make_app(

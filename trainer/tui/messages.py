@@ -9,6 +9,7 @@ from textual.message import Message
 
 from trainer.library import Library
 from trainer.tui.records import SavedAttempt
+from trainer.tui.sending import SendingStatus
 
 
 @dataclass
@@ -17,6 +18,22 @@ class LibraryLoaded(Message):
 
     library: Library
     scorer: Any
+
+
+@dataclass
+class RecordsSending(Message):
+    """Posted by the records worker while it pushes to the LRS: (sent, total) so far."""
+
+    sent: int = 0
+    total: int = 0
+
+
+@dataclass
+class RecordsChecked(Message):
+    """Posted by the records worker when it is done: what the indicator should say now."""
+
+    status: SendingStatus
+    pushed: bool = False  # a push was asked for (an attempt just finished)
 
 
 @dataclass(frozen=True)

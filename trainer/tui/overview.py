@@ -7,7 +7,7 @@ terminal and the catalog screen only draws it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from trainer.scenario.model import Scenario
 from trainer.tui.records import AttemptInfo, SavedAttempt, best_score
@@ -42,7 +42,7 @@ class CatalogEntry:
     scenario: Scenario
     status: str
     best: float | None
-    hours: float
+    hours: float  # credited, rounded by the policy as Progress rounds it
     attempts: int
     saved: SavedAttempt | None = None  # the newest unfinished attempt, to resume
 
@@ -55,7 +55,10 @@ class CatalogEntry:
         return self.scenario.themes[0] if self.scenario.themes else "other"
 
 
-def entry_for(scenario: Scenario, attempts: Sequence[AttemptInfo], saved: Sequence[SavedAttempt]) -> CatalogEntry:
+def entry_for(scenario: Scenario, attempts: Sequence[AttemptInfo], saved: Sequence[SavedAttempt],
+              credited_hours: float = 0.0) -> CatalogEntry:
+    """One row; `credited_hours` comes from the records (`HoursInfo.by_scenario`), never from adding
+    up minutes here, so the catalog and Progress agree under the policy's rounding."""
     mine = [a for a in attempts if a.scenario_id == scenario.id and a.status != "abandoned"]
     resumable = [s for s in saved if s.scenario_id == scenario.id]
     finished = [a for a in mine if a.finished]
@@ -68,12 +71,13 @@ def entry_for(scenario: Scenario, attempts: Sequence[AttemptInfo], saved: Sequen
     else:
         status = NEW
     newest = max(resumable, key=lambda s: s.updated_at) if resumable else None
-    return CatalogEntry(scenario, status, best_score(finished), sum(a.hours for a in finished), len(mine), newest)
+    return CatalogEntry(scenario, status, best_score(finished), credited_hours, len(mine), newest)
 
 
-def build_catalog(scenarios: Iterable[Scenario], attempts: Sequence[AttemptInfo],
-                  saved: Sequence[SavedAttempt]) -> list[CatalogEntry]:
-    return [entry_for(s, attempts, saved) for s in scenarios]
+def build_catalog(scenarios: Iterable[Scenario], attempts: Sequence[AttemptInfo], saved: Sequence[SavedAttempt],
+                  hours_by_scenario: Mapping[str, float] | None = None) -> list[CatalogEntry]:
+    hours_by_scenario = hours_by_scenario or {}
+    return [entry_for(s, attempts, saved, hours_by_scenario.get(s.id, 0.0)) for s in scenarios]
 
 
 def matches(entry: CatalogEntry, query: str, status: str = "all") -> bool:

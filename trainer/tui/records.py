@@ -26,6 +26,28 @@ class TraineeInfo:
     program_id: str = ""
 
 
+DRAFT_KEY = "tui_draft"  # unsent words saved beside the engine's state (State.from_json ignores the key)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Words typed in the answer box but not sent, and the turn they were typed at."""
+
+    node: str
+    turns: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"node": self.node, "turns": self.turns, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Draft | None":
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"].strip():
+            return None
+        turns = data.get("turns")
+        return cls(str(data.get("node", "")), turns if isinstance(turns, int) else -1, data["text"])
+
+
 @dataclass(frozen=True)
 class SavedAttempt:
     """An unfinished attempt that can be resumed."""
@@ -35,6 +57,26 @@ class SavedAttempt:
     mode: str
     state: dict
     updated_at: str = ""
+    draft: Draft | None = None
+
+
+class _StateWithDraft:
+    """What `Store.save_progress` serializes: the engine's state plus the unsent words.
+
+    The draft lives in the attempt's saved state, so it is as private as the rest of the
+    trainee's words (the owner-only store), is erased with them (`delete_responses`), and is
+    gone once the attempt finishes (the final state replaces it).
+    """
+
+    def __init__(self, state: Any, draft: Draft | None):
+        self.state = state
+        self.draft = draft
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.state.to_json()
+        if self.draft is not None:
+            data[DRAFT_KEY] = self.draft.to_json()
+        return data
 
 
 @dataclass(frozen=True)
@@ -46,7 +88,7 @@ class AttemptInfo:
     score: float | None = None
     passed: bool | None = None
     outcome: str | None = None
-    hours: float = 0.0
+    credited_minutes: float = 0.0  # this attempt's share; hours are rounded over totals (HoursInfo)
     category: str = ""
     when: str = ""
     scenario_title: str = ""
@@ -76,6 +118,7 @@ class HoursInfo:
     unit: str = "hour"
     labels: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    by_scenario: dict[str, float] = field(default_factory=dict)  # scenario id -> hours, rounded by the policy
 
 
 @dataclass(frozen=True)
@@ -127,6 +170,7 @@ class Records:
         self.problem = problem  # why there is no store, for the sign-in screen
         self.log_path = log_path
         self.on_problem: Callable[[str], None] = lambda message: None
+        self.on_finished: Callable[[Any], None] = lambda attempt_id: None  # queued statements wait to be sent
         self._guests: list[TraineeInfo] = []
         self._guest_ids = itertools.count(1)
         self._attempt_ids = itertools.count(1)
@@ -185,10 +229,11 @@ class Records:
             return f"unsaved-{next(self._attempt_ids)}"
         return self._call("start saving this attempt", None, "begin_attempt", trainee_id, scenario, mode)
 
-    def save_progress(self, attempt_id: Any, state: Any) -> bool:
+    def save_progress(self, attempt_id: Any, state: Any, draft: Draft | None = None) -> bool:
         if self.store is None or attempt_id is None:
             return False
-        return self._call("save your progress", False, "save_progress", attempt_id, state) is not False
+        saved = _StateWithDraft(state, draft) if draft is not None else state
+        return self._call("save your progress", False, "save_progress", attempt_id, saved) is not False
 
     def touch(self, attempt_id: Any) -> None:
         if self.store is not None and attempt_id is not None:
@@ -204,6 +249,7 @@ class Records:
         row = self._call("record the finished attempt", None, "finish_attempt", attempt_id, scenario, state, result)
         if row is None:
             return None
+        self.on_finished(attempt_id)
         note = _get(row, "credit_note", default="") or ""
         return Finished(
             hours=_float(_get(row, "credited_hours")),
@@ -221,10 +267,11 @@ class Records:
                     state = json.loads(state)
                 except ValueError:
                     state = {}
+            state = dict(state) if isinstance(state, dict) else {}
+            draft = Draft.from_json(state.pop(DRAFT_KEY, None))
             out.append(SavedAttempt(
                 _get(row, "id", "attempt_id"), str(_get(row, "scenario_id", default="")),
-                str(_get(row, "mode", default="practice")), state if isinstance(state, dict) else {},
-                _when(_get(row, "updated_at")),
+                str(_get(row, "mode", default="practice")), state, _when(_get(row, "updated_at")), draft,
             ))
         return out
 
@@ -241,7 +288,7 @@ class Records:
                 score=_float(_get(row, "score")),
                 passed=_get(row, "passed"),
                 outcome=_get(row, "outcome"),
-                hours=(minutes or 0.0) / 60.0,
+                credited_minutes=minutes or 0.0,
                 category=str(_get(row, "hour_category", default="") or ""),
                 when=_when(_get(row, "ended_at") or _get(row, "updated_at") or _get(row, "started_at")),
                 scenario_title=str(_get(row, "scenario_title", default="") or ""),
@@ -270,6 +317,7 @@ class Records:
             )
         note = _get(row, "board_note", default="") or ""
         return HoursInfo(
+            by_scenario=self._hours_by_scenario(_get(row, "entries", default=()) or ()),
             total=_float(_get(row, "total_hours")) or 0.0,
             by_category={str(k): _float(v) or 0.0 for k, v in dict(_get(row, "by_category", default={}) or {}).items()},
             requirement=requirement,
@@ -277,6 +325,20 @@ class Records:
             labels={str(k): str(v) for k, v in dict(_get(row, "category_labels", default={}) or {}).items()},
             notes=(str(note),) if note else (),
         )
+
+
+    def _hours_by_scenario(self, lines: Sequence[Any]) -> dict[str, float]:
+        """Each scenario's credited hours by the policy's own rounding, the arithmetic Progress totals use."""
+        per_scenario: dict[str, list[Any]] = {}
+        for line in lines:
+            per_scenario.setdefault(str(_get(line, "scenario_id", default="")), []).append(line)
+        out = {}
+        for scenario_id, entries in per_scenario.items():
+            by_category = self._call("add up your hours", None, "total_by_category", entries)
+            if by_category is None:
+                return {}
+            out[scenario_id] = round(sum(by_category.values()), 6)
+        return out
 
 
 def _one_line(exc: BaseException) -> str:

@@ -2,8 +2,9 @@
 
 The play screen owns a PlaySession and calls it from its message handlers only. Every
 move saves the new state before the screen redraws, so a killed process resumes at the
-same turn. Judging a typed response is the one slow step; `judge_request` hands a worker
-what it needs without sharing the state.
+same turn. Words typed but not sent are a draft saved with that state (`save_draft`), so
+they survive leaving and a killed process too. Judging a typed response is the one slow
+step; `judge_request` hands a worker what it needs without sharing the state.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from trainer.engine.results import AttemptResult, summarize
 from trainer.engine.state import State
 from trainer.scenario.model import Scenario
 from trainer.scoring.judgment import Judgment
-from trainer.tui.records import Finished, Records, SavedAttempt
+from trainer.tui.records import Draft, Finished, Records, SavedAttempt
 
 TOUCH_EVERY = 20.0  # seconds between activity notes while the trainee types
 
@@ -48,6 +49,8 @@ class PlaySession:
         self.finished: Finished | None = None
         self.result_cache: AttemptResult | None = None
         self._touched = 0.0
+        self.draft = ""  # the answer box's unsent words
+        self._saved_draft = ""
 
     @classmethod
     def start(cls, scenario: Scenario, scorer: Any, records: Records, trainee_id: str, mode: str,
@@ -63,7 +66,12 @@ class PlaySession:
                flag_severity: Callable[[str], str | None] | None = None) -> "PlaySession":
         """Continue a saved attempt; StaleState or StateError (with a message for people) if it cannot."""
         state = Engine(scenario, scorer).restore(saved.state)
-        return cls(scenario, scorer, records, saved.id, state, flag_severity)
+        session = cls(scenario, scorer, records, saved.id, state, flag_severity)
+        draft = saved.draft
+        if draft is not None and (draft.node, draft.turns) == (state.node, state.turns) \
+                and session.turn().kind == "respond":
+            session.draft = session._saved_draft = draft.text
+        return session
 
     # --- reading -------------------------------------------------------------------------
 
@@ -100,7 +108,30 @@ class PlaySession:
         self.touch()
 
     def save(self) -> bool:
-        return self.records.save_progress(self.attempt_id, self.state)
+        draft = self._draft_to_save()
+        saved = self.records.save_progress(
+            self.attempt_id, self.state, Draft(self.state.node, self.state.turns, draft) if draft else None)
+        if saved:
+            self._saved_draft = draft
+        return saved
+
+    # --- the unsent words ------------------------------------------------------------------
+
+    def set_draft(self, text: str) -> None:
+        self.draft = text
+
+    def _draft_to_save(self) -> str:
+        return self.draft if self.draft.strip() and self.turn().kind == "respond" else ""
+
+    @property
+    def draft_unsaved(self) -> bool:
+        return self._draft_to_save() != self._saved_draft
+
+    def save_draft(self) -> bool:
+        """Save the words in the box with the state, if they changed since the last save."""
+        if not self.draft_unsaved:
+            return True
+        return self.save()
 
     def choose(self, number: int) -> None:
         self._moved(self.engine.choose(self.state, number))
@@ -118,7 +149,9 @@ class PlaySession:
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
             raise EngineError("the conversation moved on before the response was judged")
-        self._moved(self.engine.respond_judged(self.state, request.text, judgment))
+        state = self.engine.respond_judged(self.state, request.text, judgment)
+        self.draft = ""  # sent: the saved state no longer carries it
+        self._moved(state)
 
     def hint(self) -> str:
         state, text = self.engine.hint(self.state)

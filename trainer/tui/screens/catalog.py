@@ -15,6 +15,7 @@ from trainer.tui.overview import (
     COMPLETED, FILTERS, IN_PROGRESS, NEW, PASSED, CatalogEntry, build_catalog, grouped, matches, theme_title,
 )
 from trainer.tui.text import hours, one_line, percent, safe
+from trainer.tui.widgets.records_status import RecordsStatus
 
 ROW_WIDTH = 46  # the list's inner width at 80 columns; recomputed from the real width
 STATUS_GLYPH = {NEW: ("○", "dim"), IN_PROGRESS: ("◐", "yellow"), COMPLETED: ("●", "blue"), PASSED: ("✔", "green")}
@@ -59,6 +60,7 @@ class CatalogScreen(Screen[None]):
             with VerticalScroll(id="details"):
                 yield Static(id="details-body")
         yield Static(id="library-problems", classes="problem")
+        yield RecordsStatus(id="records-status")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -92,8 +94,9 @@ class CatalogScreen(Screen[None]):
             return
         attempts = app.records.attempts(trainee.id) if trainee else []
         saved = app.records.unfinished(trainee.id) if trainee else []
+        credited = app.records.hours(trainee.id).by_scenario if trainee else {}
         scenarios = list(app.library.scenarios.values())
-        self.entries = build_catalog(scenarios, attempts, saved)
+        self.entries = build_catalog(scenarios, attempts, saved, credited)
         self.saved = [s for s in saved if s.scenario_id in app.library.scenarios]
         self.refresh_list()
         self.refresh_banner()

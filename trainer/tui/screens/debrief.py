@@ -17,6 +17,7 @@ from trainer.tui.widgets.coach import LINE_LABELS
 from trainer.tui.records import Finished
 from trainer.tui.session import PlaySession
 from trainer.tui.text import bar, hours, one_line, percent, safe
+from trainer.tui.widgets.records_status import RecordsStatus
 
 QUALITY_STYLE = {"strong": "bold green", "acceptable": "bold yellow", "weak": "bold red"}
 OUTCOME_TITLES = {
@@ -204,6 +205,7 @@ class DebriefScreen(Screen[None]):
             yield Reflection(id="reflection", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                              placeholder="Write a few lines, then press ctrl+s to save.")
             yield Static(id="reflection-status")
+        yield RecordsStatus(id="records-status")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -42,22 +42,28 @@ class PlayScreen(Screen[None]):
         self.app.show_debrief(event.session, replace=self)
 
     def action_leave(self) -> None:
-        draft = self.query_one(ResponseBox).text.strip()
-        if draft and not self.session.state.finished:
+        words = self.query_one(ResponseBox).text.strip() and not self.session.state.finished
+        kept = self.query_one(PlayPanel).save_draft()
+        if words and not kept:
             self.app.push_screen(
                 ConfirmDialog("Leave this conversation?",
-                              "Your place is saved, but the words in the box have not been sent and will not be kept.",
+                              "The words in the box have not been sent, and they could not be saved.",
                               yes="Leave", no="Stay"),
                 lambda leave: self._leave() if leave else None,
             )
             return
-        self._leave()
+        self._leave(with_words=bool(words))
 
-    def _leave(self) -> None:
+    def _leave(self, with_words: bool = False) -> None:
         if self.session.state.finished:
             self.app.show_debrief(self.session, replace=self)
             return
         saved = self.session.records.saving
         self.app.pop_screen()
-        self.app.notify("Your place is saved. Press r in the catalog to pick it up." if saved
-                        else "Left the conversation. (Records are unavailable, so it was not saved.)", timeout=4)
+        if not saved:
+            message = "Left the conversation. (Records are unavailable, so it was not saved.)"
+        elif with_words:
+            message = "Your place and the words you typed are saved. Press r in the catalog to pick it up."
+        else:
+            message = "Your place is saved. Press r in the catalog to pick it up."
+        self.app.notify(message, timeout=4)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from trainer.tui.records import AttemptInfo, HoursInfo
 from trainer.tui.text import bar, hours, one_line, percent, safe, sparkline
+from trainer.tui.widgets.records_status import RecordsStatus
 
 SPARK_POINTS = 40
 
@@ -91,6 +92,7 @@ class ProgressScreen(Screen[None]):
             yield Static(id="chart", classes="section")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield Static(id="about-hours", classes="section")
+        yield RecordsStatus(id="records-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -122,7 +124,7 @@ class ProgressScreen(Screen[None]):
             else:
                 result = safe(a.outcome or "finished")
             table.add_row(safe(a.when[:10]), safe(one_line(title, 22)), a.mode, result,
-                          percent(a.score), f"{a.hours * 60:.0f} min" if a.finished else "")
+                          percent(a.score), f"{a.credited_minutes:.0f} min" if a.finished else "")
         if not attempts:
             table.display = False
         about = self.query_one("#about-hours", Static)

@@ -2,7 +2,8 @@
 
 One widget, so the trainee's play screen and the instructor's preview share it. It owns a
 PlaySession and changes it only in its own handlers; judging a typed response runs in a
-thread worker that posts `Judged` back.
+thread worker that posts `Judged` back. Words in the answer box are saved as a draft with the
+attempt a moment after they change, so leaving or a killed process does not lose them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -26,6 +28,8 @@ from trainer.tui.session import JudgeRequest, PlaySession
 from trainer.tui.text import safe
 from trainer.tui.widgets.coach import CoachPanel
 from trainer.tui.widgets.transcript import Transcript
+
+DRAFT_SAVE_DELAY = 1.0  # seconds from a change in the box to saving it (at most this much typing is lost)
 
 
 class ChoiceList(OptionList):
@@ -117,6 +121,7 @@ class PlayPanel(Vertical):
         self.session = session
         self.busy = False
         self.last_hint = ""
+        self._draft_timer: Timer | None = None
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -168,6 +173,9 @@ class PlayPanel(Vertical):
             prompt.update(Text("Your turn — pick a reply (1-{n} or arrows and enter)".format(n=len(turn.choices)), style="bold"))
             choices.focus()
         elif turn.kind == "respond":
+            if session.draft and not box.text:
+                box.text = session.draft  # a resumed attempt's unsent words
+                box.move_cursor(box.document.end)
             words = safe(turn.prompt or "What would you say?", "bold")
             if not session.can_judge:
                 words.append_text(Text("\nScoring is not available right now, so typed answers cannot be judged.", style="italic"))
@@ -193,10 +201,33 @@ class PlayPanel(Vertical):
         """Swap in another session (the preview jumping or reloading) and redraw from scratch."""
         self.session = session
         self.busy = False
+        self._cancel_draft_timer()
         self.query_one(Transcript).scenario = session.scenario
         self.query_one(Transcript).show([])
         self.query_one(ResponseBox).text = ""
         self.redraw(since=len(session.state.transcript))
+
+    # --- the unsent words ----------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#response")
+    def _typed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.session.set_draft(event.text_area.text)
+        if self.session.draft_unsaved and self._draft_timer is None and not self.busy:
+            self._draft_timer = self.set_timer(DRAFT_SAVE_DELAY, self.save_draft)
+
+    def save_draft(self) -> bool:
+        """Save the box's words now (leaving, quitting, or the timer after a change)."""
+        self._cancel_draft_timer()
+        return self.session.save_draft()
+
+    def _cancel_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+
+    def on_unmount(self) -> None:
+        self.save_draft()  # quitting with words in the box
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -240,6 +271,7 @@ class PlayPanel(Vertical):
             self.app.notify(str(exc).capitalize() + ".", severity="warning")
             return
         self.busy = True
+        self._cancel_draft_timer()  # the words are on their way; saved again only if judging fails
         box.read_only = True
         self.query_one("#turn-prompt", Static).update(Text("Reading your response…", style="italic"))
         self._judge(request, self.session.scorer)
@@ -262,6 +294,7 @@ class PlayPanel(Vertical):
         if event.judgment is None:
             self.app.notify(f"Your response could not be judged ({event.error}). Your words are still in the box.",
                             severity="error", timeout=8)
+            self.save_draft()
             self.redraw(len(self.session.state.transcript))
             return
         since = len(self.session.state.transcript)
