@@ -24,6 +24,11 @@ def scenario_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagno
             files.extend(sorted(f for f in p.rglob("*") if f.suffix in SCENARIO_SUFFIXES and f.is_file()))
         elif p.exists():
             files.append(p)
+        elif p.suffix not in SCENARIO_SUFFIXES and "/" not in str(raw):
+            try:  # a scenario id in the bundled library
+                files.append(resolve_scenario_ref(str(raw)))
+            except ValueError as exc:
+                problems.append(file_error("PT001", str(p), str(exc).removeprefix(f"{raw}: ")))
         else:
             problems.append(file_error("PT001", str(p), "file does not exist"))
     return files, problems
