@@ -76,3 +76,13 @@ def test_docs_library_is_current():
     text = (ROOT / "docs" / "library.md").read_text()
     for part in (run("catalog", "--format", "markdown"), run("catalog", "--coverage")):
         assert part.strip() in text, "docs/library.md is stale: regenerate it (see its first lines)"
+
+
+def test_explore_reaches_every_node_choice_and_route_without_problems(library):
+    from trainer.authoring.explore import explore, report
+
+    for sid, s in library.scenarios.items():
+        result = explore(s, flag_severity=library.flag_severity)
+        rep = report(s, result.coverage)
+        assert result.complete and result.problems == [], (sid, result.problems)
+        assert rep.lowest == 100.0, (sid, rep.missed_nodes, rep.missed_choices, rep.missed_routes)
