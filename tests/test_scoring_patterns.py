@@ -40,6 +40,10 @@ def matches(indicator: str, text: str, terms=TERMS) -> list[str]:
         ("and _ together", "and call together", ["and call together"]),
         ("don't stop", "do not stop", ["do not stop"]),
         ("stop taking {med}", "stop taking. medication", []),
+        ("sorry$", "I'm so sorry.", ["sorry"]),
+        ("sorry$", "I'm sorry, I can't", []),
+        ("(wrong|nope)$", "nope.", ["nope"]),
+        ("^what", "so, what helps?", ["what"]),
     ],
 )
 def test_pattern_features(indicator, text, expected):
@@ -66,6 +70,9 @@ def test_misspelt_words_match_at_the_threshold_but_short_words_do_not():
         ("... a", "PT305", 1),
         ("x* a", "PT305", 1),
         ("a*b", "PT305", 1),
+        ("no$ more", "PT305", 3),
+        ("a ^b", "PT305", 3),
+        ("$50 bucks", "PT305", 1),
     ],
 )
 def test_compile_errors_carry_a_code_and_column(indicator, code, column):

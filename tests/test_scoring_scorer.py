@@ -145,6 +145,24 @@ def test_a_run_on_chain_of_phrases_is_stuffing_too(scorer):
     assert judgment.stuffing and len(judgment.met_ids) == 3
 
 
+@pytest.mark.parametrize("text", [
+    "That sounds really scary. You're not alone, and you've gotten through hard things. What would help right now? "
+    "We could call the warmline together if you want.",
+    "That's so frustrating, anyone would be mad. I went through it too and it got better. What do you want to do? "
+    "We can call 988 together if you'd like.",
+])
+def test_a_compact_natural_reply_meeting_five_criteria_is_not_stuffing(scorer, text):
+    judgment = scorer.judge(text, ["peer-core"], scope=False)
+    assert len(judgment.met_ids) >= 5
+    assert not judgment.stuffing
+    assert judgment.score > STUFFING_CAP
+
+
+def test_a_comma_list_of_phrases_is_stuffing(scorer):
+    text = "makes sense, ur choice, recovery is possible, what do u think, ive been there, call 988, sounds hard"
+    assert scorer.judge(text, ["peer-core"], scope=False).stuffing
+
+
 def test_repeating_one_phrase_counts_once(scorer):
     once = scorer.judge("That makes sense.", ["peer-core"], scope=False)
     many = scorer.judge("That makes sense. " * 20, ["peer-core"], scope=False)

@@ -119,6 +119,10 @@ def _lex(source: str) -> list[tuple[str, int]]:
         if ch.isspace():
             i += 1
             continue
+        if ch in "^$":  # anchors are pieces of their own even when written against a word ("no$")
+            out.append((ch, i + 1))
+            i += 1
+            continue
         if ch in "()|":
             if ch == ")" and i + 1 < n and source[i + 1] == "?":
                 out.append((")?", i + 1))
@@ -138,7 +142,7 @@ def _lex(source: str) -> list[tuple[str, int]]:
             i = end
             continue
         j = i
-        while j < n and not source[j].isspace() and source[j] not in "()|{":
+        while j < n and not source[j].isspace() and source[j] not in "()|{^$":
             j += 1
         out.append((source[i:j], i + 1))
         i = j

@@ -13,8 +13,8 @@ count:
 Credit is bounded so that listing rubric phrases does not pay: each criterion counts
 once, a response cannot meet more criteria than its length allows (2 + words // 8), and a
 response meeting five or more criteria that is mostly indicator phrases (70% of its words)
-or has fewer than four words per criterion is marked as stuffing and credited for at most
-three.
+and is built like a list (clauses of 3.5 words or fewer on average, or one sentence chained
+from six or more clauses) is marked as stuffing and credited for at most three.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ NEGATORS = frozenset({"not", "never", "no", "neither", "nor", "without", "nothin
 # For criteria "without" and "refuse" rarely reverse the credit ("don't stop without talking to your prescriber").
 CRITERION_NEGATORS = NEGATORS - {"without", "refuse"}
 QUANTIFIED = frozenset({"everyone", "everybody", "all", "many", "every", "always", "everything", "much", "only", "just"})
+# "don't worry, I'll keep it between us": the negation is spent on the reassurance, not what follows
+REASSURANCE_VERBS = frozenset({"worry", "stress", "panic", "fret", "sweat"})
 NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
 NEGATION_REACH = 8
 CRITERION_NEGATION_REACH = 4  # a negation scopes over a criterion's words only from close by
@@ -51,13 +53,19 @@ REPORTING_VERBS = frozenset({
     "wrote", "asked", "yelled", "screamed", "shouted", "texted", "accused", "described", "describes",
 })
 REPORTING_IN_CLAUSE = frozenset({"say", "saying", "tell", "telling", "call", "calling", "label", "word", "words",
-                                 "term", "describe"})
-SPEAKER_PRONOUNS = frozenset({"i", "we"})
+                                 "term", "describe",
+                                 # opinions reported in the third person, within their clause ("your cousin
+                                 # thinks you're manic")
+                                 "thinks", "thought", "believes", "believed", "claims", "claimed", "insists",
+                                 "insisted", "reckons", "diagnosed", "labels"})
+SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us"})  # "let me tell you", "believe me when I say"
 REPORT_REACH = 9
+PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "gets", "get", "got"})
 
 STUFFING_MIN_CRITERIA = 5  # stuffing needs this many criteria met at once...
 STUFFING_COVERAGE = 0.7  # ...and most of its words inside indicator matches,
-STUFFING_WORDS_PER_CRITERION = 4  # or fewer words than this per criterion met
+STUFFING_WORDS_PER_PIECE = 3.5  # ...and built like a list: clauses this short on average,
+STUFFING_CHAIN = 6  # or one sentence chained from this many clauses
 STUFFING_CREDIT = 3
 WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
 
@@ -280,10 +288,10 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
     while i >= 0 and start - i <= reach and tokens[i].clause == clause:
         w = norms[i]
         if w in negators:
-            # "not only", "not everyone", "no matter", "no wonder", "why don't you" do not negate what follows
+            # "not only", "not everyone", "no matter", "no wonder", "why don't you", "don't worry" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
             before = norms[max(0, i - 2) : i]
-            if w == "not" and (nxt in QUANTIFIED or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder"):
+            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder"):
                 pass
             else:
                 return i
@@ -305,6 +313,10 @@ def _reporting_cue(prepared, start: int) -> int | None:
             return None
         if w in REPORTING_VERBS or (w in REPORTING_IN_CLAUSE and tokens[i].clause == tokens[start].clause):
             before = norms[max(0, i - 3) : i]
+            # "what's said in this room" is passive: nobody else is being reported
+            if before and before[-1] in PASSIVE_AUX:
+                i -= 1
+                continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
                 return i
         i -= 1
@@ -336,6 +348,22 @@ def _self_focus(tt: TokenizedText, min_words: int, min_share: float) -> Evidence
                     note="long self-disclosure")
 
 
+def _list_like(tt: TokenizedText) -> bool:
+    """Built like a list of phrases, not sentences: very short pieces, or one sentence chained from many.
+
+    "I hear you. That makes sense. Recovery is possible. ..." (3 words a piece) and "I hear you and it
+    makes sense and recovery is possible and ..." (one sentence of eight clauses) are lists; "That sounds
+    really scary. You're not alone, and you've gotten through hard things. What would help right now?"
+    is sentences, however many criteria it meets.
+    """
+    clauses = {(t.sentence, t.clause) for t in tt.tokens}
+    sentences = {t.sentence for t in tt.tokens}
+    if not clauses:
+        return False
+    return (len(tt.tokens) / len(clauses) <= STUFFING_WORDS_PER_PIECE
+            or (len(sentences) == 1 and len(clauses) >= STUFFING_CHAIN))
+
+
 def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dict[str, list[tuple[int, int]]]):
     """Each criterion counts once; a short response cannot meet many; a list of phrases is stuffing."""
     met = [c for c in criteria if c.met]
@@ -347,8 +375,7 @@ def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dic
             covered.update(range(s, e))
     coverage = len(covered) / max(1, len(tt.tokens))
     allowed = 2 + tt.word_count // WORDS_PER_CRITERION
-    stuffing = len(met) >= STUFFING_MIN_CRITERIA and (
-        coverage >= STUFFING_COVERAGE or tt.word_count / len(met) < STUFFING_WORDS_PER_CRITERION)
+    stuffing = len(met) >= STUFFING_MIN_CRITERIA and coverage >= STUFFING_COVERAGE and _list_like(tt)
     if stuffing:
         allowed = min(allowed, STUFFING_CREDIT)
     if len(met) <= allowed:

@@ -1,0 +1,68 @@
+"""Misses and false alarms reported by scenario authors using the real scorer, fixed in the general
+mechanism (terms, reported speech, negation scope, exceptions) rather than phrase by phrase. Each line
+is one author's wording; related wordings are in tests/data/scoring/fresh8.yaml."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.scoring.rubrics import bundled_rubric_set
+from trainer.scoring.scorer import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer(bundled_rubric_set())
+
+
+def flags(scorer, text):
+    return set(scorer.judge(text, ["peer-core"]).flag_ids)
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("I'll pick you up at seven thirty", "dual-relationship"),
+    ("I'll drive you Tuesday, just this once", "dual-relationship"),
+    ("I'd love to! Sunday works", "dual-relationship"),
+    ("text me whenever", "dual-relationship"),
+    ("Sure I can help with the Facebook page on weekends", "dual-relationship"),
+    ("He's here on Tuesdays and he's doing well", "third-party-disclosure"),
+    ("I'd just cut back to half a pill for a week", "medication-advice"),
+    ("take one of your sleep pills, two if one doesn't work", "medication-advice"),
+    ("The pills won't make you foggy, don't worry", "medication-advice"),
+    ("They put me on prazosin for the nightmares and it worked. You should ask for it.", "medication-advice"),
+    ("you might be having hypomania", "diagnosing"),
+    ("Thank you, I'll accept it", "significant-gift"),
+    ("No way they'll deport you", "unwarranted-promise"),
+    ("He's fine, I promise", "unwarranted-promise"),
+    ("they'll definitely approve you", "unwarranted-promise"),
+    ("Kayla will come around, I promise", "unwarranted-promise"),
+    ("I'm going to send the sheriff out", "coercion"),
+    ("You're strong, you'll get through this", "cheerleading"),
+    ("Maybe aim for something easier this time", "unsolicited-advice"),
+    ("Maybe skip choir for a while", "unsolicited-advice"),
+    ("Schizophrenics can still work", "stigmatizing-language"),
+    ("Don't say that!", "arguing"),
+    ("Let me tell you, mine was way worse", "long-self-disclosure"),
+    ("Let me tell you mine was way worse", "long-self-disclosure"),
+    ("dont stress ill keep it on the dl", "secrecy-promise"),
+    ("What's said in this room doesn't leave this room, okay?", "secrecy-promise"),
+])
+def test_reported_misses_are_flagged(scorer, text, flag):
+    assert flag in flags(scorer, text)
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Have you thought about killing yourself?", "unsolicited-advice"),
+    ("Are you thinking about suicide? I'm asking because I care.", "unsolicited-advice"),
+    ("I could go with you to Pilar if you want.", "unsolicited-advice"),
+    ("you could start with your own doctor", "unsolicited-advice"),
+    ("You could ask for a welfare check.", "unsolicited-advice"),
+    ("You'd want to stay friends after this", "dual-relationship"),
+    ("I stopped drinking when my kids were taken, it's the only way that worked", "coercion"),
+    ("It's okay if the answer is 'not today'", "unsolicited-advice"),
+    ("Maybe start with mornings.", "unsolicited-advice"),
+    ("Your cousin thinks you're manic? What do you make of that?", "diagnosing"),
+    ("Here, take this forty bucks and get yourself some groceries.", "unsolicited-advice"),
+])
+def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
+    assert flag not in flags(scorer, text)
