@@ -89,6 +89,34 @@ def best_of(n: int, fn) -> tuple[float, object]:
     return min(times), value
 
 
+def baseline_scan(folder: Path) -> float:
+    """The floor for a report: SQLite counting the ledger's rows, nothing else."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{folder / STORE_FILENAME}?mode=ro", uri=True)
+    try:
+        return best_of(3, lambda: con.execute("SELECT count(*) FROM ledger").fetchone())[0]
+    finally:
+        con.close()
+
+
+def baseline_hash(folder: Path) -> float:
+    """The floor for verify: read every body and hash it, without checking the chain."""
+    import hashlib
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{folder / STORE_FILENAME}?mode=ro", uri=True)
+
+    def run():
+        for (body,) in con.execute("SELECT body FROM ledger ORDER BY store_id, seq"):
+            hashlib.sha256((body or "").encode()).hexdigest()
+
+    try:
+        return best_of(3, run)[0]
+    finally:
+        con.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -119,10 +147,14 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "trainer", "--data-dir", str(small), "records", "verify"], check=True,
                        stdout=subprocess.DEVNULL, env=env)
         t_cli_verify = time.perf_counter() - t0
+        t_scan = baseline_scan(big)
+        t_hash = baseline_hash(small)
         print(f"report on {args.records:,} records: {t_report:.2f} s in-process (best of 3, {rows} lines); "
-              f"'peer-trainer report' {t_cli:.2f} s wall  [target < 2 s]")
+              f"'peer-trainer report' {t_cli:.2f} s wall  [target < 2 s]  "
+              f"[baseline: a bare SQL count over the ledger {t_scan:.2f} s]")
         print(f"verify {args.verify_records:,} records: {t_verify_small:.2f} s in-process (best of 3); "
-              f"'peer-trainer records verify' {t_cli_verify:.2f} s wall  [target < 1 s]")
+              f"'peer-trainer records verify' {t_cli_verify:.2f} s wall  [target < 1 s]  "
+              f"[baseline: reading and sha256-hashing the same bodies, no chain logic {t_hash:.2f} s]")
         print(f"verify {args.records:,} records: {t_verify_big:.2f} s "
               f"({args.records / t_verify_big / 1000:.0f}k records/s)")
     finally:
