@@ -128,7 +128,9 @@ def test_internal_errors_are_one_line_with_a_log(monkeypatch, capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 70
     assert err.count("\n") == 1 and "internal error" in err and str(tmp_path) in err
-    assert "RuntimeError: bug" in (tmp_path / "logs" / "error.log").read_text()
+    log = tmp_path / "logs" / "error.log"
+    assert "RuntimeError: bug" in log.read_text()
+    assert log.stat().st_mode & 0o077 == 0, "the log may hold a trainee's words: owner-only"
 
 
 HEADLESS = ["validate", "test", "play", "graph", "catalog", "schema"]

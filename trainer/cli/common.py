@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -49,7 +50,7 @@ def report_internal_error(exc: BaseException, args: argparse.Namespace | None) -
     try:
         folder = ensure_private_dir(data_dir(getattr(args, "data_dir", None)) / "logs")
         log_path = folder / "error.log"
-        with open(log_path, "a", encoding="utf-8") as fh:
+        with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as fh:
             fh.write(f"--- {_dt.datetime.now().isoformat()} peer-trainer {' '.join(sys.argv[1:])}\n")
             fh.write("".join(traceback.format_exception(exc)))
     except OSError:
