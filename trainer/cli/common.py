@@ -42,19 +42,24 @@ def emit(text: str, stream=None) -> None:
     (stream or sys.stdout).write(printable(text) + "\n")
 
 
-def report_internal_error(exc: BaseException, args: argparse.Namespace | None) -> int:
-    """Log a bug's traceback to a private file and tell the user in one line where it is."""
-    from trainer.paths import data_dir, ensure_private_dir
+def write_error_log(exc: BaseException, data_dir, label: str) -> Path | None:
+    """Append a bug's traceback to <data dir>/logs/error.log (owner-only); the path, or None if it cannot."""
+    from trainer.paths import data_dir as default_data_dir, ensure_private_dir
 
-    log_path: Path | None = None
     try:
-        folder = ensure_private_dir(data_dir(getattr(args, "data_dir", None)) / "logs")
+        folder = ensure_private_dir(default_data_dir(data_dir) / "logs")
         log_path = folder / "error.log"
         with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as fh:
-            fh.write(f"--- {_dt.datetime.now().isoformat()} peer-trainer {' '.join(sys.argv[1:])}\n")
+            fh.write(f"--- {_dt.datetime.now().isoformat()} {label}\n")
             fh.write("".join(traceback.format_exception(exc)))
+        return log_path
     except OSError:
-        log_path = None
+        return None
+
+
+def report_internal_error(exc: BaseException, args: argparse.Namespace | None) -> int:
+    """Log a bug's traceback to a private file and tell the user in one line where it is."""
+    log_path = write_error_log(exc, getattr(args, "data_dir", None), f"peer-trainer {' '.join(sys.argv[1:])}")
     where = f"; details in {log_path}" if log_path else ""
     print(f"peer-trainer: internal error ({type(exc).__name__}){where}", file=sys.stderr)
     return 70

@@ -8,11 +8,9 @@ and posts what it found; the handlers here change the state and `RecordsStatus` 
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import threading
-import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -317,17 +315,12 @@ class PeerTrainerApp(App[None]):
     # --- a bug becomes one line, not a traceback ------------------------------------------------
 
     def _fatal_error(self) -> None:  # Textual's hook for an unhandled exception
+        from trainer.cli.common import write_error_log
+
         where = ""
         if self.data_dir is not None and self._exception is not None:
-            try:
-                folder = self.data_dir / "logs"
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                with open(folder / "error.log", "a", encoding="utf-8") as fh:
-                    fh.write(f"--- {_dt.datetime.now().isoformat()} peer-trainer app\n")
-                    fh.write("".join(traceback.format_exception(self._exception)))
-                where = f"; details in {folder / 'error.log'}"
-            except OSError:
-                pass
+            log_path = write_error_log(self._exception, self.data_dir, "peer-trainer app")
+            where = f"; details in {log_path}" if log_path else ""
         self.bell()
         self._exit_renderables.append(Text(f"peer-trainer: internal error ({type(self._exception).__name__}){where}"))
         self._close_messages_no_wait()
