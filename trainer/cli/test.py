@@ -43,7 +43,7 @@ def run(args) -> int:
     scorer = make_scorer(lib.rubrics)
     severity = lib.flag_severity
     errors = [d for d in lib.diagnostics if d.is_error]
-    passed = failed = 0
+    passed = failed = problems = 0
     failing = False
     scenarios_out = []
     text = args.format == "text"
@@ -73,27 +73,31 @@ def run(args) -> int:
             entry["random"] = rnd.to_dict(scenario)
             gate = report(scenario, rnd.coverage)
             failing |= bool(rnd.problems)
-            if text:
+            problems += len(rnd.problems)
+            if text and not args.quiet:
                 shares = ", ".join(f"{k} {100 * v / rnd.runs:.0f}%" for k, v in rnd.endings.most_common())
                 emit(f"  random ({rnd.runs} runs, seed {rnd.seed}): {shares}"
                      + (f", unfinished {rnd.unfinished}" if rnd.unfinished else ""))
                 emit(f"    coverage: nodes {_pct(gate.nodes)}, choices {_pct(gate.choices)}, routes {_pct(gate.routes)}")
+            if text:
                 for p in rnd.problems:
-                    emit(f"    problem ({p.kind}): {p.message}")
+                    emit(f"{file}: problem ({p.kind}): {p.message}")
         if args.explore:
             ex = explore(scenario, flag_severity=severity)
             entry["explore"] = ex.to_dict(scenario)
             gate = report(scenario, ex.coverage)
             failing |= bool(ex.problems) or not ex.complete
-            if text:
+            problems += len(ex.problems)
+            if text and not args.quiet:
                 ends = ", ".join(f"{k} {v}" for k, v in sorted(ex.endings.items()))
                 emit(f"  explore: {ex.states} states{'' if ex.complete else ' (state limit reached)'}; endings: {ends}")
                 emit(f"    coverage: nodes {_pct(gate.nodes)}, choices {_pct(gate.choices)}, routes {_pct(gate.routes)}")
                 for label, missed in (("nodes", gate.missed_nodes), ("choices", gate.missed_choices), ("routes", gate.missed_routes)):
                     if missed:
                         emit(f"    never reached ({label}): {', '.join(missed)}")
+            if text:
                 for p in ex.problems:
-                    emit(f"    problem ({p.kind}): {p.message}")
+                    emit(f"{file}: problem ({p.kind}): {p.message}")
         if args.min_coverage is not None and gate.lowest < args.min_coverage:
             failing = True
             entry["below_min_coverage"] = True
@@ -106,6 +110,7 @@ def run(args) -> int:
                   sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        tail = f", {len(errors)} file error{'s' * (len(errors) != 1)}" if errors else ""
+        tail = f", {problems} path problem{'s' * (problems != 1)}" if problems else ""
+        tail += f", {len(errors)} file error{'s' * (len(errors) != 1)}" if errors else ""
         print(f"{passed} passed, {failed} failed{tail}")
     return 1 if failed or failing or errors else 0
