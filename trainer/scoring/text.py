@@ -302,6 +302,20 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
+def _fold_table() -> dict[int, str]:
+    """Latin letters with accents to their plain letter (one character each, so offsets stay put)."""
+    import unicodedata
+
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+_FOLD_ACCENTS = _fold_table()
+
 _QUOTE_SPANS = (
     re.compile(r'"[^"\n]{1,200}"'),
     re.compile(r"\u201c[^\u201d\n]{1,200}\u201d"),
@@ -370,6 +384,8 @@ def tokenize(text: str) -> TokenizedText:
     if len(lowered) != len(text):
         lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
         lowered = lowered.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
+    if not lowered.isascii():
+        lowered = lowered.translate(_FOLD_ACCENTS)  # "quinceañera", "café": one letter for one, offsets kept
     quoted = _quoted_mask(lowered)
     tokens: list[Token] = []
     sentence_ends: list[str] = []
