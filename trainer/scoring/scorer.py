@@ -52,12 +52,11 @@ REPORTING_VERBS = frozenset({
     "said", "says", "told", "tells", "called", "calls", "named", "labeled", "labelled", "mentioned", "heard",
     "wrote", "asked", "yelled", "screamed", "shouted", "texted", "accused", "described", "describes",
 })
+# Opinions reported in the third person count within their clause ("your cousin thinks you're manic").
+OPINION_VERBS = frozenset({"thinks", "thought", "believes", "believed", "claims", "claimed", "insists", "insisted",
+                           "reckons", "diagnosed", "labels"})
 REPORTING_IN_CLAUSE = frozenset({"say", "saying", "tell", "telling", "call", "calling", "label", "word", "words",
-                                 "term", "describe",
-                                 # opinions reported in the third person, within their clause ("your cousin
-                                 # thinks you're manic")
-                                 "thinks", "thought", "believes", "believed", "claims", "claimed", "insists",
-                                 "insisted", "reckons", "diagnosed", "labels"})
+                                 "term", "describe"}) | OPINION_VERBS
 SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us"})  # "let me tell you", "believe me when I say"
 REPORT_REACH = 9
 PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "gets", "get", "got"})
@@ -313,8 +312,9 @@ def _reporting_cue(prepared, start: int) -> int | None:
             return None
         if w in REPORTING_VERBS or (w in REPORTING_IN_CLAUSE and tokens[i].clause == tokens[start].clause):
             before = norms[max(0, i - 3) : i]
-            # "what's said in this room" is passive: nobody else is being reported
-            if before and before[-1] in PASSIVE_AUX:
+            # "what's said in this room" is passive: nobody else is being reported; "thought about" is
+            # considering, not reporting ("have you thought about trying CBD instead?")
+            if (before and before[-1] in PASSIVE_AUX) or (w in OPINION_VERBS and norms[i + 1:i + 2] == ["about"]):
                 i -= 1
                 continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
