@@ -5,9 +5,7 @@ The same behaviour against a real LRS (Ralph) is in test_lrs_ralph.py.
 
 from __future__ import annotations
 
-import http.client
 import json
-import sqlite3
 import subprocess
 import sys
 import threading

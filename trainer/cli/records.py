@@ -382,7 +382,7 @@ def run_trainee_add(args) -> int:
 
 
 def run_trainee_list(args) -> int:
-    from trainer.records.store import Store, STORE_FILENAME
+    from trainer.records.store import STORE_FILENAME
     from trainer.paths import data_dir
 
     if not (data_dir(getattr(args, "data_dir", None)) / STORE_FILENAME).exists():
@@ -432,7 +432,7 @@ def register_push(rsub) -> None:
 
 def run_push(args) -> int:
     from trainer.paths import data_dir
-    from trainer.records import lrs, outbox
+    from trainer.records import lrs
 
     folder = data_dir(getattr(args, "data_dir", None))
     try:

@@ -102,7 +102,7 @@ def normalize_endpoint(url: str, *, allow_http: bool = False) -> str:
     if parts.username or parts.password:
         raise LrsError("put the LRS user name in --user and the password in a --password-file, not in the address")
     if parts.query or parts.fragment:
-        raise LrsError(f"the LRS address has a query or fragment; give its xAPI base (e.g. https://lrs.example.org/xAPI/)")
+        raise LrsError("the LRS address has a query or fragment; give its xAPI base (e.g. https://lrs.example.org/xAPI/)")
     if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
         raise LrsError(f"{parts.hostname}: plain http would send the LRS password unencrypted; use https "
                        "(or allow_http: true in lrs.yaml on a network you trust)")
