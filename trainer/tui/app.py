@@ -15,37 +15,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from rich.text import Text
 from textual import work
-from textual.app import App
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from trainer.engine.state import StaleState, StateError
 from trainer.library import Library, load_library, make_scorer
 from trainer.diagnostics import file_error
+from trainer.tui.base import DARK, LIGHT, BaseApp
 from trainer.tui.messages import LibraryLoaded, RecordsChecked, RecordsSending, StartChoice
 from trainer.tui.overview import CatalogEntry, entry_for
 from trainer.tui.records import Records, SavedAttempt, TraineeInfo
 from trainer.tui.sending import SendingStatus, check_and_send, wait_unless
 from trainer.tui.session import PlaySession
 
-DARK, LIGHT = "textual-dark", "textual-light"
 SETTINGS_FILE = "tui-settings.json"
 
 
-class PeerTrainerApp(App[None]):
-    CSS_PATH = Path(__file__).parent / "app.tcss"
+class PeerTrainerApp(BaseApp):
     TITLE = "Peer Trainer"
-    ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-    ]
 
     sending: reactive[SendingStatus] = reactive(SendingStatus)
 
@@ -279,14 +267,8 @@ class PeerTrainerApp(App[None]):
 
     # --- app-wide actions ----------------------------------------------------------------------
 
-    def action_help(self) -> None:
-        from trainer.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
     def action_toggle_theme(self) -> None:
-        self.theme = LIGHT if self.theme == DARK else DARK
+        super().action_toggle_theme()
         self._save_theme()
 
     def _settings_path(self) -> Path | None:
@@ -311,19 +293,6 @@ class PeerTrainerApp(App[None]):
                 json.dump({"theme": self.theme}, fh)
         except OSError:
             pass
-
-    # --- a bug becomes one line, not a traceback ------------------------------------------------
-
-    def _fatal_error(self) -> None:  # Textual's hook for an unhandled exception
-        from trainer.cli.common import write_error_log
-
-        where = ""
-        if self.data_dir is not None and self._exception is not None:
-            log_path = write_error_log(self._exception, self.data_dir, "peer-trainer app")
-            where = f"; details in {log_path}" if log_path else ""
-        self.bell()
-        self._exit_renderables.append(Text(f"peer-trainer: internal error ({type(self._exception).__name__}){where}"))
-        self._close_messages_no_wait()
 
 
 def _stronger(a: bool | None, b: bool | None) -> bool | None:

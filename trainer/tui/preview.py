@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -25,6 +25,7 @@ from trainer.diagnostics import Diagnostic, has_errors, sort_key
 from trainer.engine.engine import Engine, EngineError
 from trainer.engine.state import State
 from trainer.scenario.model import Scenario
+from trainer.tui.base import BaseApp
 from trainer.tui.records import Records
 from trainer.tui.session import PlaySession
 from trainer.tui.text import safe
@@ -258,16 +259,8 @@ class PreviewScreen(Screen[None]):
                             timeout=3)
 
 
-class PreviewApp(App[None]):
-    CSS_PATH = Path(__file__).parent / "app.tcss"
+class PreviewApp(BaseApp):
     TITLE = "Peer Trainer preview"
-    ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-    ]
 
     def __init__(self, path: Path, loaded: Loaded, mode: str = "practice", scorer: Any = "auto",
                  theme: str | None = None):
@@ -282,15 +275,6 @@ class PreviewApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(PreviewScreen(self.path, self.loaded, self.mode, self.scorer_choice))
-
-    def action_help(self) -> None:
-        from trainer.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     # the debrief's buttons lead back here, not to a catalog
     def open_progress(self) -> None:
