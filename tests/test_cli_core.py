@@ -192,3 +192,29 @@ def test_installed_commands_run_outside_the_checkout(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "trainer", *argv], capture_output=True, text=True, cwd=tmp_path,
                               env=env)
         assert proc.returncode == 0, (argv, proc.stdout[-500:], proc.stderr[-500:])
+
+
+def test_interactive_play_for_a_trainee_is_saved_every_turn_and_recorded(capsys, monkeypatch, tmp_path):
+    import io
+
+    from trainer.records.store import Store
+
+    home = tmp_path / "home"
+    assert main(["--data-dir", str(home), "trainee", "add", "Sam Lee", "--program-id", "P-1"]) == 0
+    code = main(["--data-dir", str(home), "play", str(SAMPLE), "--trainee", "nobody"])
+    assert code == 2 and "no trainee 'nobody'" in capsys.readouterr().err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\nq\n"))  # one turn, then quit
+    assert main(["--data-dir", str(home), "play", str(SAMPLE), "--trainee", "P-1"]) == 0
+    with Store.open(home) as store:
+        trainee = store.find_trainee("P-1")
+        [saved] = store.unfinished(trainee.id)
+        assert saved.state_json["node"] == "opens_up"  # the turn taken before quitting was kept
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("2\n"))  # to the end
+    assert main(["--data-dir", str(home), "play", str(SAMPLE), "--trainee", "P-1"]) == 0
+    out = capsys.readouterr().out
+    assert "Recorded for Sam Lee" in out and "ledger record" in out
+    with Store.open(home) as store:
+        finished = [a for a in store.attempts(trainee.id) if a.status == "finished"]
+        assert [(a.outcome, a.mode) for a in finished] == [("poor", "practice")]

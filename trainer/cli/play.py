@@ -89,74 +89,118 @@ def render_summary(scenario, state, library_rubrics) -> list[str]:
     return out
 
 
+class _Printer:
+    """Prints the transcript entries not printed yet (undo starts it over)."""
+
+    def __init__(self, scenario, mode: str):
+        self.scenario, self.mode, self.shown = scenario, mode, 0
+
+    def flush(self, state) -> None:
+        for entry in state.transcript[self.shown:]:
+            for line in render_entry(self.scenario, entry, self.mode):
+                emit(line)
+        self.shown = len(state.transcript)
+
+
 def run(args) -> int:
-    from trainer.engine.engine import Engine, EngineError
+    from trainer.engine.engine import Engine
 
     scenario, rubrics, scorer = load_one(args.scenario)
     engine = Engine(scenario, scorer)
     state = engine.start(args.mode)
-    shown = 0
-
-    def flush() -> None:
-        nonlocal shown
-        for entry in state.transcript[shown:]:
-            for line in render_entry(scenario, entry, args.mode):
-                emit(line)
-        shown = len(state.transcript)
-
     if args.script:
-        inputs = _read_script(args.script)
-        emit(f"{scenario.title} ({args.mode})")
-        for number, raw in inputs:
-            flush()
-            if state.finished:
-                raise CommandError(f"{args.script}:{number}: the scenario ended before this input", 1)
-            try:
-                state = _apply(engine, state, raw)
-            except EngineError as exc:
-                flush()
-                raise CommandError(f"{args.script}:{number}: {exc}", 1) from None
-        flush()
-        if not state.finished:
-            emit(f"(stopped at '{state.node}': the script has no more inputs)")
-    else:
-        emit(f"{scenario.title} ({args.mode}) - type a number or your words; h = hint, u = undo, q = quit")
-        while not state.finished:
-            flush()
-            turn = engine.turn(state)
-            if turn.kind == "choice":
-                for i, choice in enumerate(turn.choices, 1):
-                    emit(f"  {i}. {choice.text}")
+        state = _scripted(args, engine, scenario, state)
+        for line in render_summary(scenario, state, rubrics):
+            emit(line)
+        if state.finished and args.trainee:
+            _record(args, scenario, state, rubrics)
+        return 0
+    live = _live_attempt(args, scenario)  # checks the trainee before anything is played
+    try:
+        state = _interactive(args, engine, scenario, state, live)
+        if state.finished:
+            for line in render_summary(scenario, state, rubrics):
+                emit(line)
+            if live is not None:
+                live.finish(scenario, state, rubrics)
+        return 0
+    finally:
+        if live is not None:
+            live.close()
+
+
+def _scripted(args, engine, scenario, state):
+    from trainer.engine.engine import EngineError
+
+    printer = _Printer(scenario, args.mode)
+    emit(f"{scenario.title} ({args.mode})")
+    for number, raw in _read_script(args.script):
+        printer.flush(state)
+        if state.finished:
+            raise CommandError(f"{args.script}:{number}: the scenario ended before this input", 1)
+        try:
+            state = _apply(engine, state, raw)
+        except EngineError as exc:
+            printer.flush(state)
+            raise CommandError(f"{args.script}:{number}: {exc}", 1) from None
+    printer.flush(state)
+    if not state.finished:
+        emit(f"(stopped at '{state.node}': the script has no more inputs)")
+    return state
+
+
+def _live_attempt(args, scenario):
+    if not args.trainee:
+        return None
+    try:
+        from trainer.records.attempts import LiveAttempt
+    except ImportError:
+        return None
+    return LiveAttempt(getattr(args, "data_dir", None), args.trainee, scenario, args.mode)
+
+
+def _interactive(args, engine, scenario, state, live):
+    """Play at the prompt until the end, 'q' or end of input; saved after every turn when recording."""
+    from trainer.engine.engine import EngineError
+
+    printer = _Printer(scenario, args.mode)
+    if live is not None:
+        live.save(state)
+    emit(f"{scenario.title} ({args.mode}) - type a number or your words; h = hint, u = undo, q = quit")
+    while not state.finished:
+        printer.flush(state)
+        turn = engine.turn(state)
+        if turn.kind == "choice":
+            for i, choice in enumerate(turn.choices, 1):
+                emit(f"  {i}. {choice.text}")
+        else:
+            emit(f"  [{turn.prompt or 'Type what you would say.'}]")
+        try:
+            raw = input("> ")
+        except EOFError:
+            emit("")
+            return state
+        command = raw.strip().lower()
+        try:
+            if command == "q":
+                return state
+            if command == "h":
+                state, text = engine.hint(state)
+                if not text:
+                    emit("  (no hint for this turn)")
+            elif command == "u":
+                state = engine.undo(state)
+                printer.shown = 0
+                emit("  (undone)")
             else:
-                emit(f"  [{turn.prompt or 'Type what you would say.'}]")
-            try:
-                raw = input("> ")
-            except EOFError:
-                emit("")
-                return 0
-            command = raw.strip().lower()
-            try:
-                if command == "q":
-                    return 0
-                if command == "h":
-                    state, text = engine.hint(state)
-                    if not text:
-                        emit("  (no hint for this turn)")
-                    continue
-                if command == "u":
-                    state = engine.undo(state)
-                    shown = 0
-                    emit("  (undone)")
-                    continue
                 state = _apply(engine, state, raw)
-            except EngineError as exc:
-                emit(f"  ! {exc}")
-        flush()
-    for line in render_summary(scenario, state, rubrics):
-        emit(line)
-    if state.finished and args.trainee:
-        _record(args, scenario, state, rubrics)
-    return 0
+        except EngineError as exc:
+            emit(f"  ! {exc}")
+            continue
+        if live is not None:
+            live.save(state)
+    printer.flush(state)
+    return state
 
 
 def _apply(engine, state, raw: str):
