@@ -104,6 +104,24 @@ TEXTING: dict[str, str] = {
     "shes": "she is",
     "gonna": "going to",
     "gna": "going to",
+    "gon": "going to",  # "you gon' sign up"
+    "finna": "going to",
+    "fixin": "going to",  # "fixin' to" reads "going to to"; the doubled "to" is harmless
+    "tryna": "trying to",
+    "ima": "i am going to",
+    "imma": "i am going to",
+    "i'ma": "i am going to",
+    "i'mma": "i am going to",
+    "oughta": "ought to",
+    "outta": "out of",
+    "lotta": "lot of",
+    "hx": "history",
+    "lil": "little",
+    "gf": "girlfriend",
+    "bf": "boyfriend",
+    "bday": "birthday",
+    "deff": "definitely",
+    "ngl": "honestly",  # "not gonna lie": its "not" negates nothing
     "wanna": "want to",
     "gotta": "have to",
     "hafta": "have to",
@@ -277,7 +295,7 @@ _HAS_NEXT = frozenset({"been", "got", "gotten", "had"})
 _ILL_NEXT = frozenset(
     """be buy get give call help make take tell do see go pay keep send text find try let bring come check
     talk ask look write drive pick stay sit show lend loan meet walk email never always just definitely
-    probably make""".split()
+    probably make only also still def deff""".split()
 )
 _OF_AFTER = frozenset({"must", "could", "would", "should", "might"})
 
@@ -365,7 +383,8 @@ def _expand_word(word: str) -> list[str]:
                 return [stem] + replacement.split()
         if word.endswith("'s"):
             return [word[:-2], _APOS_S]  # "sister's": a possessive, or "sister is" (decided in _fix_up)
-        return [word.replace("'", "")]
+        plain = word.replace("'", "")
+        return TEXTING.get(plain, plain).split()  # "i'ma", "gon'", "fixin'"
     if word in TEXTING:
         return TEXTING[word].split()
     if "/" in word:
@@ -437,7 +456,7 @@ def _fix_up(tokens: list[Token]) -> None:
 
     "your going" means "you're going"; "daughter's in" means "daughter is in" but
     "daughter's school" is a possessive; "it's been" is "it has been"; "ill buy" is "I'll buy";
-    "must of" is "must have".
+    "must of" is "must have"; "ain't got" is "have not got".
     """
     out: list[Token] = []
     n = len(tokens)
@@ -458,6 +477,8 @@ def _fix_up(tokens: list[Token]) -> None:
         if t.norm == "is" and nxt in _HAS_NEXT and out and out[-1].norm in ("it", "that", "he", "she", "there", "what", "who", "everyone", "someone", "no one"):
             out.append(_retoken(t, "has"))
             continue
+        if t.norm == "not" and nxt == "got" and out and out[-1].norm == "is" and out[-1].start == t.start:
+            out[-1] = _retoken(out[-1], "have")  # "ain't got" is "have not got"
         if t.norm == "of" and out and out[-1].norm in _OF_AFTER and nxt in ("been", "done", "had", "gone", "known", "felt", "said", "seen", "made", "taken", "gotten", "got", "happened"):
             out.append(_retoken(t, "have"))
             continue
