@@ -290,7 +290,7 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
             # "not only", "not everyone", "no matter", "no wonder", "why don't you", "don't worry" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
             before = norms[max(0, i - 2) : i]
-            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder"):
+            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder", "you", "i", "we", "it", "that", "this", "they", "he", "she", "your"):
                 pass
             else:
                 return i
