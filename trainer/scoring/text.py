@@ -304,7 +304,10 @@ CLAUSE_BREAKERS = frozenset({"but", "though", "although", "however", "so", "and"
 
 # Fillers skipped when a pattern is anchored to the start of a clause ("so, what ...").
 CLAUSE_FILLERS = frozenset(
-    {"so", "and", "okay", "well", "hmm", "um", "uh", "yes", "oh", "alright", "now", "then", "also", "but", "honestly", "ok", "hey", "right"}
+    {"so", "and", "okay", "well", "hmm", "um", "uh", "yes", "oh", "alright", "now", "then", "also", "but", "honestly", "ok", "hey", "right",
+     # forms of address and interjections trainees open with ("bestie keep taking...", "lowkey just stop...")
+     "yeah", "yep", "lowkey", "bestie", "girl", "bro", "man", "dude", "honey", "hun", "sweetie", "babe", "sis", "brother",
+     "sister", "friend", "chile", "listen", "look", "lol", "lmao", "omg", "ugh", "aw", "aww", "like"}
 )
 
 SENTENCE_END = frozenset({".", "!", "?", "\n"})
