@@ -12,7 +12,7 @@ setup(
     packages=find_packages(include=["trainer", "trainer.*"]) + list(BUNDLED),
     package_dir=BUNDLED,
     package_data={
-        "trainer": ["schemas/*.json", "tui/*.tcss", "data/*"],
+        "trainer": ["schemas/*.json", "tui/*.tcss", "data/*", "scoring/data/*.npz"],
         **{name: ["*.yaml", "*.yml", "**/*.yaml"] for name in BUNDLED},
     },
 )

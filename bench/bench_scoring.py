@@ -5,7 +5,8 @@
 Responses are built from the labelled development set: whole items, items joined into
 longer turns, and items with typos injected at random (so the per-word fuzzy cache meets
 words it has not seen). Each is judged against every shipped rubric, `scope` included,
-and timed one by one. The difflib baseline slides each indicator, reduced to a plain
+and timed one by one, with the semantic channel (the product's default) and again with
+phrase rules alone, in the same run. The difflib baseline slides each indicator, reduced to a plain
 phrase (first alternative of each group, optional parts dropped), over the response's
 words and compares with difflib.SequenceMatcher, as a first attempt at "fuzzy matching"
 usually does; it is timed on an evenly spaced sample because it is slow.
@@ -125,13 +126,22 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     scorer = Scorer(rubric_set)
     build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    scorer.semantic_index()
+    bank_load = time.perf_counter() - t0
+    rules_only = Scorer(rubric_set, semantic=False)
     responses = make_responses(args.responses, args.seed)
 
-    times = []
-    for text in responses:
-        start = time.perf_counter_ns()
-        scorer.judge(text, ids)
-        times.append((time.perf_counter_ns() - start) / 1e6)
+    def timed(s) -> list[float]:
+        out = []
+        for text in responses:
+            start = time.perf_counter_ns()
+            s.judge(text, ids)
+            out.append((time.perf_counter_ns() - start) / 1e6)
+        return out
+
+    rule_times = timed(rules_only)
+    times = timed(scorer)
 
     baseline = DifflibMatcher(rubric_set)
     step = max(1, len(responses) // max(1, args.baseline))
@@ -145,11 +155,14 @@ def main(argv=None) -> int:
     words = statistics.mean(len(t.split()) for t in responses)
     print(f"rubrics: {', '.join(rubric_set.ids)} ({len(scorer.index.patterns)} compiled phrases; "
           f"difflib baseline: {len(baseline.phrases)} plain phrases)")
-    print(f"responses: {len(responses)} (mean {words:.0f} words); scorer built in {build * 1000:.0f} ms")
+    print(f"responses: {len(responses)} (mean {words:.0f} words); scorer built in {build * 1000:.0f} ms, "
+          f"semantic channel loaded in {bank_load * 1000:.0f} ms ({len(scorer.semantic_index().examples)} examples)")
+    rmed, rp99 = statistics.median(rule_times), percentile(rule_times, 0.99)
+    print(f"rules only        per response: median {rmed:.3f} ms   p99 {rp99:.3f} ms   (n={len(rule_times)})")
     med, p99 = statistics.median(times), percentile(times, 0.99)
     bmed, bp99 = statistics.median(base_times), percentile(base_times, 0.99)
-    print(f"scorer  per response: median {med:.3f} ms   p99 {p99:.3f} ms   (n={len(times)})")
-    print(f"difflib per response: median {bmed:.3f} ms   p99 {bp99:.3f} ms   (n={len(base_times)}, evenly spaced sample)")
+    print(f"scorer (semantic) per response: median {med:.3f} ms   p99 {p99:.3f} ms   (n={len(times)})")
+    print(f"difflib           per response: median {bmed:.3f} ms   p99 {bp99:.3f} ms   (n={len(base_times)}, evenly spaced sample)")
     print(f"ratio (difflib / scorer): median {bmed / med:.0f}x   p99 {bp99 / p99:.0f}x")
     return 0
 

@@ -188,7 +188,8 @@ def test_installed_commands_run_outside_the_checkout(tmp_path):
     if probe.returncode != 0 or "site-packages" not in probe.stdout:
         pytest.skip("peer-trainer is not installed as a package in this environment")
     env = {**os.environ, "PEER_TRAINER_HOME": str(tmp_path / "home")}
-    for argv in (["validate", "--strict"], ["test", "-q", "stigma-why-bother"], ["catalog", "--format", "json"]):
+    for argv in (["validate", "--strict"], ["test", "-q", "stigma-why-bother"], ["catalog", "--format", "json"],
+                 ["score", "--rubric", "peer-core", "tbh just quit the gabapentin"]):  # the semantic channel's data files
         proc = subprocess.run([sys.executable, "-m", "trainer", *argv], capture_output=True, text=True, cwd=tmp_path,
                               env=env)
         assert proc.returncode == 0, (argv, proc.stdout[-500:], proc.stderr[-500:])

@@ -1,12 +1,11 @@
 """Agreement with human labels: the development set figures stated in docs/scoring.md, and calibration.
 
-The development set (tests/data/scoring/) is honestly labelled trainee responses: dev.yaml, fresh8.yaml
-and fresh9.yaml are the tuning slice (the fresh batches were measured before they were tuned on);
-heldout.yaml and fresh10.yaml were written before tuning on them and never tuned on. The thresholds
-below are the floors stated in docs/scoring.md; the measured figures are printed by
-
-    peer-trainer calibrate --data tests/data/scoring/dev.yaml --data tests/data/scoring/fresh8.yaml --data tests/data/scoring/fresh9.yaml
-    peer-trainer calibrate --data tests/data/scoring/heldout.yaml --data tests/data/scoring/fresh10.yaml
+The development set (tests/data/scoring/) is honestly labelled trainee responses. The tuning slice
+(trainer.scoring.semantic.BANK_FILES: dev.yaml, the fresh batches and the outside-written batches a-d
+and g-j, each measured before it was tuned on) is also the semantic channel's example bank, so it is
+measured leave-one-out. The held-out slice (heldout.yaml, fresh10.yaml, outside-e.yaml, outside-f.yaml)
+was never tuned on. The thresholds below are the floors stated in docs/scoring.md; the figures are
+printed by the commands in its "Measured agreement" section.
 """
 
 from __future__ import annotations
@@ -25,16 +24,20 @@ from trainer.scoring.calibration import (
 )
 from trainer.scoring.rubrics import bundled_rubric_set
 from trainer.scoring.scorer import Scorer
+from trainer.scoring.semantic import BANK_FILES
 
 DATA = Path(__file__).parent / "data" / "scoring"
 
 # The floors stated in docs/scoring.md ("Measured agreement").
-FULL_FLAG_PRECISION = 0.85
-FULL_FLAG_RECALL = 0.85
-FULL_CRITERION_F1 = 0.90
+FULL_FLAG_PRECISION = 0.80
+FULL_FLAG_RECALL = 0.75
+FULL_CRITERION_F1 = 0.75
 HELDOUT_CRITERION_F1 = 0.50
 HELDOUT_FLAG_MICRO_PRECISION = 0.90
-HELDOUT_FLAG_MICRO_RECALL = 0.80
+HELDOUT_FLAG_MICRO_RECALL = 0.78
+# The semantic channel must pay for itself on outside-written text it never saw.
+SEMANTIC_RECALL_GAIN = 0.04
+SEMANTIC_MIN_PRECISION = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +45,11 @@ def scorer() -> Scorer:
     return Scorer(bundled_rubric_set())
 
 
-# The tuning slice: dev.yaml and the fresh batches tuned on after being measured (docs/scoring.md).
-TUNING_FILES = ("dev.yaml", "fresh8.yaml", "fresh9.yaml")
+# The tuning slice: tuned on after being measured, and the semantic channel's bank (docs/scoring.md).
+TUNING_FILES = BANK_FILES
 # The held-out slice: never tuned on, and its failures never printed.
-HELDOUT_FILES = ("heldout.yaml", "fresh10.yaml")
+HELDOUT_FILES = ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml")
+OUTSIDE_HELDOUT_FILES = ("outside-e.yaml", "outside-f.yaml")
 
 
 def _load(names):
@@ -94,6 +98,20 @@ def test_heldout_figures_meet_the_stated_floors(reports):
     tp, fp, fn = sum(r.tp for r in flags), sum(r.fp for r in flags), sum(r.fn for r in flags)
     assert tp / (tp + fp) >= HELDOUT_FLAG_MICRO_PRECISION
     assert tp / (tp + fn) >= HELDOUT_FLAG_MICRO_RECALL
+
+
+def _pooled(report):
+    flags = [r for r in report.rows.values() if r.kind == "flag"]
+    tp, fp, fn = sum(r.tp for r in flags), sum(r.fp for r in flags), sum(r.fn for r in flags)
+    return tp / (tp + fp), tp / (tp + fn)
+
+
+def test_the_semantic_channel_finds_more_on_outside_text_without_crying_wolf(scorer):
+    items, rubrics = _load(OUTSIDE_HELDOUT_FILES)
+    with_channel = _pooled(agreement(scorer, items, rubrics, scope=True))
+    rules_only = _pooled(agreement(Scorer(bundled_rubric_set(), semantic=False), items, rubrics, scope=True))
+    assert with_channel[1] >= rules_only[1] + SEMANTIC_RECALL_GAIN, (with_channel, rules_only)
+    assert with_channel[0] >= SEMANTIC_MIN_PRECISION, (with_channel, rules_only)
 
 
 @pytest.mark.parametrize("rubric_id", ["scope", "peer-core"])

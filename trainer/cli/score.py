@@ -26,6 +26,8 @@ def register(sub) -> None:
                    help='read {"text": ...} lines on stdin, write one JSON result per line')
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
     p.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
+    p.add_argument("--no-semantic", action="store_true",
+                   help="phrase rules only: no flags from the nearest labelled examples (docs/scoring.md)")
     p.set_defaults(run=run_score)
 
     c = sub.add_parser(
@@ -39,10 +41,11 @@ def register(sub) -> None:
     c.add_argument("--errors", action="store_true", help="list the disagreeing responses too")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
+    c.add_argument("--no-semantic", action="store_true", help="measure the phrase rules alone")
     c.set_defaults(run=run_calibrate)
 
 
-def _load(rubric_dirs: list[str]):
+def _load(rubric_dirs: list[str], semantic: bool = True):
     """The rubric set (bundled plus extra folders) and a scorer; problems in extra folders are usage errors."""
     from trainer.diagnostics import has_errors
     from trainer.paths import bundled_rubrics
@@ -58,7 +61,7 @@ def _load(rubric_dirs: list[str]):
 
         print_diagnostics([d for d in diagnostics if d.is_error], stream=sys.stderr)
         raise CommandError("the rubrics have errors; run 'peer-trainer validate' on them", exit_code=1)
-    return rubric_set, Scorer(rubric_set)
+    return rubric_set, Scorer(rubric_set, semantic=semantic)
 
 
 def _check_ids(rubric_set, ids: list[str]) -> None:
@@ -82,7 +85,8 @@ def judgment_line(judgment) -> dict:
                           "end": e.end, "indicator": e.indicator, "similarity": e.similarity} for e in c.evidence]
     for f in judgment.flags:
         evidence += [{"kind": "flag", "id": f.id, "rubric": f.rubric, "severity": f.severity, "words": e.words,
-                      "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity}
+                      "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity,
+                      "via": "semantic" if e.note == "semantic" else "rule"}
                      for e in f.evidence]
     return {
         "score": judgment.score,
@@ -97,7 +101,7 @@ def judgment_line(judgment) -> dict:
 
 
 def run_score(args) -> int:
-    rubric_set, scorer = _load(args.rubrics_dir)
+    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic)
     _check_ids(rubric_set, args.rubric)
     if not args.rubric and args.no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
@@ -158,7 +162,9 @@ def _print_judgment(rubric_set, judgment) -> None:
     emit("flags" if judgment.flags else "flags: none")
     for f in judgment.flags:
         for e in f.evidence[:3]:
-            emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  (matched '{e.indicator[:60]}', similarity {e.similarity:.0f})")
+            how = (f"reads {e.indicator[:90]}, similarity {e.similarity:.0f}" if e.note == "semantic"
+                   else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")
+            emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  ({how})")
     if judgment.stuffing:
         emit("")
         emit("note: the response reads like a list of rubric phrases; credit was limited")
@@ -181,7 +187,7 @@ def run_calibrate(args) -> int:
         load_thresholds,
     )
 
-    rubric_set, scorer = _load(args.rubrics_dir)
+    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic)
     reports = []
     if args.data:
         items, rubrics = [], []

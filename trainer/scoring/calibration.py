@@ -138,7 +138,7 @@ def agreement(scorer, items: Sequence[LabelledItem], rubrics: Sequence[str], *, 
         for f in rubric.flags:
             rows.setdefault(f.id, Agreement(f.id, "flag"))
     for item in items:
-        judgment = scorer.judge(item.text, rubrics, scope=scope)
+        judgment = scorer.judge(item.text, rubrics, scope=scope, leave_out=True)
         met = set(judgment.met_ids)
         raised = set(judgment.flag_ids)
         for row in rows.values():

@@ -19,6 +19,7 @@ from six or more clauses) is marked as stuffing and credited for at most three.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -66,7 +67,8 @@ STUFFING_COVERAGE = 0.7  # ...and most of its words inside indicator matches,
 STUFFING_WORDS_PER_PIECE = 3.5  # ...and built like a list: clauses this short on average,
 STUFFING_CHAIN = 6  # or one sentence chained from this many clauses
 STUFFING_CREDIT = 3
-WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
+WORDS_PER_CRITERION = 8
+SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)  # any response may meet at most 2 + words // 8 criteria
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,11 @@ class _Owner:
 class Scorer:
     """Judges responses against a RubricSet; build once, then call judge() per response."""
 
-    def __init__(self, rubric_set: RubricSet):
+    def __init__(self, rubric_set: RubricSet, *, semantic: bool = True):
         self.rubric_set = rubric_set
+        self.semantic = semantic  # the nearest-example channel for flags (semantic.py)
+        self._semantic_index = None
+        self._semantic_lock = threading.Lock()
         patterns: list[Pattern] = []
         self.problems: list[str] = []
         for rubric in rubric_set:
@@ -132,8 +137,22 @@ class Scorer:
                 raise KeyError(f"unknown rubric '{r}'")
         return ids
 
-    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True) -> Judgment:
-        """Judge one response against the named rubrics (plus `scope` unless scope=False)."""
+    def semantic_index(self):
+        """The semantic channel's example bank, built on first use."""
+        if self._semantic_index is None:
+            with self._semantic_lock:
+                if self._semantic_index is None:
+                    from trainer.scoring.semantic import SemanticFlags, load_bank, rubric_examples
+
+                    bank, matrix = load_bank()
+                    self._semantic_index = SemanticFlags(bank + rubric_examples(self.rubric_set), matrix=matrix)
+        return self._semantic_index
+
+    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False) -> Judgment:
+        """Judge one response against the named rubrics (plus `scope` unless scope=False).
+
+        `leave_out`: the response is itself a labelled example (calibration), which the semantic
+        channel must not find in its bank."""
         ids = self.rubric_ids(rubrics, scope)
         active = set(ids)
         text = text if isinstance(text, str) else str(text)
@@ -146,6 +165,7 @@ class Scorer:
             by_item.setdefault(id(m.pattern.owner.item), []).append(m)
 
         excused_notes: list[str] = []
+        excused_flags: set[str] = set()
         criteria: list[CriterionResult] = []
         flags: list[FlagResult] = []
         criterion_spans: dict[str, list[tuple[int, int]]] = {}
@@ -170,11 +190,14 @@ class Scorer:
                     flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
                                             tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0))
                 elif excused:
+                    excused_flags.add(f.id)
                     m, reason = excused[0]
                     excused_notes.append(
                         f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
                     )
 
+        if self.semantic and tt.tokens:
+            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
@@ -183,6 +206,26 @@ class Scorer:
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _semantic_flags(self, tt: TokenizedText, ids: list[str], skip: set[str], leave_out: str | None) -> list[FlagResult]:
+        """Flags of the judged rubrics that the nearest labelled examples carry and the rules did
+        not raise or excuse (a negation or quotation the rules saw is not overruled)."""
+        candidates = {f.id: (rid, f) for rid in ids for f in self.rubric_set.get(rid).flags if f.id not in skip}
+        if not candidates:
+            return []
+        index = self.semantic_index()
+        out = []
+        for s in index.flags([t.norm for t in tt.tokens], exclude_text=leave_out):
+            if s.flag not in candidates:
+                continue
+            rid, f = candidates.pop(s.flag)
+            a, b = index.closest_span(tt, s.row)
+            start, end = tt.tokens[a].start, tt.tokens[b - 1].end
+            evidence = Evidence(tt.text[start:end], start, end, f"like the labelled example '{_clip(s.example.text, 120)}'",
+                                round(s.similarity * 100, 1), note=SEMANTIC_NOTE)
+            out.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                  penalty=f.penalty if f.severity == "soft" else 0.0))
+        return out
 
     def _filter(self, tt: TokenizedText, prepared, matches: list[Match], use_exceptions: bool, excuse):
         """Split matches into those that count and those excused (with the reason, in words)."""
@@ -237,6 +280,9 @@ class Scorer:
             line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback.strip()} {flag.why.strip()}"
             if flag.instead:
                 line += f" Instead: {flag.instead.strip()}"
+            if f.evidence and f.evidence[0].note == SEMANTIC_NOTE:
+                line += (" (No rubric phrase matched: your words read like a labelled example of "
+                         f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
             lines.append(line)
         for c in criteria:
             if not c.met:
