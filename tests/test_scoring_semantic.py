@@ -183,3 +183,25 @@ def test_json_lines_say_which_channel_raised_each_flag(scorer):
                          input=json.dumps({"text": item.text}) + "\n", capture_output=True, text=True, cwd=ROOT,
                          check=True)
     assert {e["via"] for e in json.loads(off.stdout)["evidence"] if e["kind"] == "flag"} <= {"rule"}
+
+
+def test_damaged_channel_data_switches_the_channel_off_and_judging_goes_on(rubric_set, tmp_path, monkeypatch):
+    import trainer.scoring.semantic as semantic
+
+    broken = tmp_path / "example-bank.npz"
+    broken.write_bytes(semantic.BANK_FILE.read_bytes()[:5000])  # truncated, as by a full disk
+    monkeypatch.setattr(semantic, "BANK_FILE", broken)
+    s = Scorer(rubric_set)
+    j = s.judge("You should stop taking it if it makes you feel that bad.", ["peer-core"])
+    assert "medication-advice" in j.flag_ids  # the rules still judge
+    assert s.semantic is False and any("semantic channel is off" in p for p in s.problems)
+
+
+def test_the_score_command_warns_once_when_the_channel_is_off(tmp_path):
+    code = ("import sys, trainer.scoring.semantic as s, pathlib; s.BANK_FILE = pathlib.Path(sys.argv[1]); "
+            "from trainer.cli import main; sys.exit(main(['score', '--rubric', 'peer-core', 'you should quit your meds']))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.npz")], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "medication-advice" in out.stdout
+    assert out.stderr.count("semantic channel is off") == 1 and "Traceback" not in out.stderr

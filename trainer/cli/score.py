@@ -113,11 +113,18 @@ def run_score(args) -> int:
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
     judgment = scorer.judge(args.text, args.rubric, scope=scope)
+    _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
         return 0
     _print_judgment(rubric_set, judgment)
     return 0
+
+
+def _warn_problems(scorer) -> None:
+    for problem in getattr(scorer, "problems", []):
+        if "semantic channel" in problem:
+            emit(f"warning: {problem}; flags come from the phrase rules alone", stream=sys.stderr)
 
 
 def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
@@ -145,6 +152,7 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
                     result["id"] = item["id"]
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     out.flush()
+    _warn_problems(scorer)
     return 0
 
 
@@ -216,6 +224,7 @@ def run_calibrate(args) -> int:
                 emit(f"{rid}: no calibration examples", stream=sys.stderr)
                 continue
             reports.append(calibrate_rubric(scorer, rubric))
+    _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2) + "\n")
     else:

@@ -138,15 +138,24 @@ class Scorer:
         return ids
 
     def semantic_index(self):
-        """The semantic channel's example bank, built on first use."""
-        if self._semantic_index is None:
+        """The semantic channel's example bank, built on first use (about 0.25 s). If its data files
+        cannot be read (a damaged install), the channel switches itself off, the reason goes to
+        `problems`, and judging goes on with the phrase rules."""
+        if self._semantic_index is None and self.semantic:
             with self._semantic_lock:
-                if self._semantic_index is None:
+                if self._semantic_index is None and self.semantic:
                     from trainer.scoring.semantic import SemanticFlags, load_bank, rubric_examples
 
-                    bank, matrix = load_bank()
-                    self._semantic_index = SemanticFlags(bank + rubric_examples(self.rubric_set), matrix=matrix)
+                    try:
+                        bank, matrix = load_bank()
+                        self._semantic_index = SemanticFlags(bank + rubric_examples(self.rubric_set), matrix=matrix)
+                    except Exception as exc:  # noqa: BLE001 - missing, truncated (BadZipFile) or mismatched data files
+                        self._semantic_off(exc)
         return self._semantic_index
+
+    def _semantic_off(self, exc: BaseException) -> None:
+        self.semantic = False
+        self.problems.append(f"the semantic channel is off: its data could not be read ({type(exc).__name__}: {exc})")
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
@@ -214,6 +223,8 @@ class Scorer:
         if not candidates:
             return []
         index = self.semantic_index()
+        if index is None:
+            return []
         out = []
         for s in index.flags([t.norm for t in tt.tokens], exclude_text=leave_out):
             if s.flag not in candidates:

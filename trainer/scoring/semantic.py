@@ -129,11 +129,11 @@ def _vectors():
     return WordPieces(vocab), table
 
 
-def load_bank(path: Path = BANK_FILE) -> tuple[list["Example"], object]:
+def load_bank(path: Path | None = None) -> tuple[list["Example"], object]:
     """The stored example bank: its examples and their vectors (rows of a float32 matrix)."""
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as data:
+    with np.load(path or BANK_FILE, allow_pickle=False) as data:
         texts = [str(t) for t in data["texts"]]
         flags = [frozenset(f for f in str(fs).split(",") if f) for fs in data["flags"]]
         matrix = data["matrix"].astype(np.float32)
