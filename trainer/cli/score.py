@@ -170,7 +170,8 @@ def _print_judgment(rubric_set, judgment) -> None:
     emit("flags" if judgment.flags else "flags: none")
     for f in judgment.flags:
         for e in f.evidence[:3]:
-            how = (f"reads {e.indicator[:90]}, similarity {e.similarity:.0f}" if e.note == "semantic"
+            how = (f"no phrase matched; similarity {e.similarity:.0f} to the labelled example "
+                   f"{e.indicator.removeprefix('like the labelled example ')}" if e.note == "semantic"
                    else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")
             emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  ({how})")
     if judgment.stuffing:
