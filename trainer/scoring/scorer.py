@@ -218,7 +218,10 @@ class Scorer:
 
     def _semantic_flags(self, tt: TokenizedText, ids: list[str], skip: set[str], leave_out: str | None) -> list[FlagResult]:
         """Flags of the judged rubrics that the nearest labelled examples carry and the rules did
-        not raise or excuse (a negation or quotation the rules saw is not overruled)."""
+        not raise or excuse (a negation or quotation the rules saw is not overruled). A critical
+        flag needs every one of the nearest examples to carry it."""
+        from trainer.scoring.semantic import VOTE_CRITICAL
+
         candidates = {f.id: (rid, f) for rid in ids for f in self.rubric_set.get(rid).flags if f.id not in skip}
         if not candidates:
             return []
@@ -228,6 +231,8 @@ class Scorer:
         out = []
         for s in index.flags([t.norm for t in tt.tokens], exclude_text=leave_out):
             if s.flag not in candidates:
+                continue
+            if candidates[s.flag][1].severity == "critical" and s.share < VOTE_CRITICAL - 1e-6:
                 continue
             rid, f = candidates.pop(s.flag)
             a, b = index.closest_span(tt, s.row)

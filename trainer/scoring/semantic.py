@@ -15,8 +15,9 @@ missed when the responses most like it carry that flag.
   plus the calibration examples of every loaded rubric labelled for `scope` flags: an
   instructor teaches the channel by adding calibration examples to a rubric.
 - **Vote.** The K nearest examples (cosine similarity) vote for each flag, weighted by their
-  similarity; a flag is raised when its share of the vote is at least VOTE and the nearest example
-  carrying it is at least MIN_SIMILARITY close. The evidence names that example and the sentence
+  similarity; a flag is raised when its share of the vote is at least VOTE (VOTE_CRITICAL, all
+  of them, for a critical flag) and the nearest example carrying it is at least MIN_SIMILARITY
+  close. The evidence names that example and the sentence
   of the response most like it, so the trainee and the instructor see why.
 
 It only adds flags, and only ones the rules did not raise and did not excuse: a negation or a
@@ -43,6 +44,7 @@ BANK_FILES = ("dev.yaml", "fresh8.yaml", "fresh9.yaml", "outside-a.yaml", "outsi
 
 K = 5
 VOTE = 0.6
+VOTE_CRITICAL = 1.0  # a critical flag (it fails an assessment) needs all K nearest examples to carry it
 MIN_SIMILARITY = 0.7
 MAX_PIECE_CHARS = 100
 
