@@ -132,14 +132,24 @@ def _vectors():
 
 
 def load_bank(path: Path | None = None) -> tuple[list["Example"], object]:
-    """The stored example bank: its examples and their vectors (rows of a float32 matrix)."""
+    """The stored example bank: its examples and their vectors (rows of a float32 matrix).
+    Read once per file and kept: every Scorer of the process shares it."""
+    path = Path(path or BANK_FILE)
+    stat = path.stat()
+    examples, matrix = _read_bank(str(path), stat.st_mtime_ns, stat.st_size)
+    return list(examples), matrix
+
+
+@lru_cache(maxsize=4)
+def _read_bank(path: str, mtime_ns: int, size: int):
     import numpy as np
 
-    with np.load(path or BANK_FILE, allow_pickle=False) as data:
+    with np.load(path, allow_pickle=False) as data:
         texts = [str(t) for t in data["texts"]]
         flags = [frozenset(f for f in str(fs).split(",") if f) for fs in data["flags"]]
         matrix = data["matrix"].astype(np.float32)
-    return [Example(t, f, "bank") for t, f in zip(texts, flags)], matrix
+    matrix.setflags(write=False)
+    return tuple(Example(t, f, "bank") for t, f in zip(texts, flags)), matrix
 
 
 class SemanticFlags:
