@@ -40,7 +40,8 @@ BANK_FILE = DATA / "example-bank.npz"
 # The tuning slice of tests/data/scoring: the bank, and the corpus the vectors were trained on.
 # heldout.yaml, fresh10.yaml, outside-e.yaml and outside-f.yaml stay out: they measure the channel.
 BANK_FILES = ("dev.yaml", "fresh8.yaml", "fresh9.yaml", "outside-a.yaml", "outside-b.yaml", "outside-c.yaml",
-              "outside-d.yaml", "outside-g.yaml", "outside-h.yaml", "outside-i.yaml", "outside-j.yaml")
+              "outside-d.yaml", "outside-g.yaml", "outside-h.yaml", "outside-i.yaml", "outside-j.yaml",
+              "outside-k.yaml", "outside-l.yaml", "outside-m.yaml", "outside-n.yaml")
 
 K = 5
 VOTE = 0.6
