@@ -205,3 +205,10 @@ def test_the_score_command_warns_once_when_the_channel_is_off(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "medication-advice" in out.stdout
     assert out.stderr.count("semantic channel is off") == 1 and "Traceback" not in out.stderr
+
+
+def test_short_replies_are_left_to_the_rules(scorer):
+    """Bag-of-words similarity reads "That makes sense." as "That doesn't make sense to me."."""
+    for text in ["That makes sense.", "I hear you.", "That sounds really hard."]:
+        j = scorer.judge(text, ["peer-core"])
+        assert j.flags == (), (text, j.flag_ids)

@@ -47,6 +47,9 @@ K = 5
 VOTE = 0.6
 VOTE_CRITICAL = 1.0  # a critical flag (it fails an assessment) needs all K nearest examples to carry it
 MIN_SIMILARITY = 0.7
+# A bag of word pieces cannot tell "That makes sense." from "That doesn't make sense to me."; in
+# replies this short the phrase rules are the better judge, and the channel stays out.
+MIN_WORDS = 6
 MAX_PIECE_CHARS = 100
 
 
@@ -192,7 +195,7 @@ class SemanticFlags:
         """The flags the nearest examples vote for. `exclude_text` leaves that example out (for
         measuring the bank on its own examples, leave-one-out)."""
         np = self._np
-        if not len(self.examples) or not self.labels:
+        if not len(self.examples) or not self.labels or len(words) < MIN_WORDS:
             return []
         v = self.embed(words)
         if not v.any():
