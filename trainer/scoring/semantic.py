@@ -27,7 +27,6 @@ figures that chose K, VOTE and MIN_SIMILARITY are in docs/scoring.md.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -224,7 +223,6 @@ class SemanticFlags:
 
     def closest_span(self, tt, row: int) -> tuple[int, int]:
         """The sentence of a tokenised response most like example `row`: token indexes [start, end)."""
-        np = self._np
         best, best_sim, start = (0, len(tt.tokens)), -2.0, 0
         tokens = tt.tokens
         for i in range(1, len(tokens) + 1):
