@@ -58,7 +58,7 @@ def test_word_pieces_split_like_bert_uncased():
     assert wp.word("unplayable") == (3, 4, 5)
     assert wp.word("café") == (6,)  # accents dropped, as the uncased model does
     assert wp.word("zzz") == ()  # unknown: no vector rather than [UNK]
-    assert wp.word("play-ing") == (0, 0, 1) or wp.word("play-ing") == (0,) + wp.word("ing")
+    assert wp.word("play-ing") == (0,)  # punctuation splits words; "ing" alone is no word-initial piece
 
 
 def test_an_empty_or_unknown_response_gets_no_semantic_flags(scorer):
