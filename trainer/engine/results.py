@@ -55,13 +55,15 @@ class AttemptResult:
         return [f for f in self.flags if f.severity == "critical"]
 
 
-def quality_of(score: float | None, critical: bool) -> str:
+def quality_of(score: float | None, critical: bool, flagged: bool = False) -> str:
+    """The verdict word for a move. A move that raised any red flag is never "strong", whatever
+    its score: a trainer would not call a long graphic disclosure a strong move."""
     if critical:
         return WEAK
     if score is None:
         return ACCEPTABLE
     if score >= 0.75:
-        return STRONG
+        return ACCEPTABLE if flagged else STRONG
     if score >= 0.4:
         return ACCEPTABLE
     return WEAK
@@ -108,7 +110,7 @@ def summarize(
                 flags.append(FlagSeen(f.id, f.severity, entry["node"], words, f.why, f.feedback))
             reasons = tuple(judgment.feedback) + ((entry["feedback"],) if entry.get("feedback") else ())
             notes.append(TurnNote(i, entry["node"], "response", entry["text"], judgment.score,
-                                  quality_of(judgment.score, judgment.critical), reasons))
+                                  quality_of(judgment.score, judgment.critical, bool(judgment.flags)), reasons))
 
     score = sum(scores) / len(scores) if scores else None
     competencies = {c: comp_sum[c] / comp_n[c] for c in comp_sum}

@@ -133,7 +133,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
         return CoachNote(
             "response",
             entry.get("text", ""),
-            quality_of(judgment.score, judgment.critical),
+            quality_of(judgment.score, judgment.critical, bool(judgment.flags)),
             judgment.score,
             feedback=feedback,
             credited=tuple(dict.fromkeys(credited)),
