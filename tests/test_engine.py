@@ -90,6 +90,8 @@ def test_undo_and_hints_in_practice_only(scenario):
     s0 = engine.start()
     s1, hint = engine.hint(s0)
     assert "feeling" in hint and s1.hints_used == 1
+    again, same = engine.hint(s1)  # asked again at once (the "h" key pressed twice): shown once, counted once
+    assert same == hint and again.hints_used == 1 and len(again.transcript) == len(s1.transcript)
     s2 = engine.choose(s1, 2)
     back = engine.undo(s2)
     assert back.node == "opening" and back.variables == s0.variables and back.hints_used == 1

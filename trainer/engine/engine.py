@@ -159,6 +159,9 @@ class Engine:
         text = (node.respond.hint if node.respond else "") or node.hint
         if not text:
             return state, ""
+        last = state.transcript[-1] if state.transcript else {}
+        if last.get("kind") == "hint" and last.get("node") == node.id:
+            return state, text  # asked again at once: already on screen, counted once
         new = self._next(state, keep_history=False)
         new.hints_used += 1
         new.transcript.append({"kind": "hint", "node": node.id, "text": text})
