@@ -67,8 +67,8 @@ STUFFING_COVERAGE = 0.7  # ...and most of its words inside indicator matches,
 STUFFING_WORDS_PER_PIECE = 3.5  # ...and built like a list: clauses this short on average,
 STUFFING_CHAIN = 6  # or one sentence chained from this many clauses
 STUFFING_CREDIT = 3
-WORDS_PER_CRITERION = 8
-SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)  # any response may meet at most 2 + words // 8 criteria
+WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
+SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,9 @@ class Scorer:
 
                     try:
                         bank, matrix = load_bank()
-                        self._semantic_index = SemanticFlags(bank + rubric_examples(self.rubric_set), matrix=matrix)
+                        critical = frozenset(f.id for r in self.rubric_set for f in r.flags if f.severity == "critical")
+                        self._semantic_index = SemanticFlags(bank + rubric_examples(self.rubric_set), matrix=matrix,
+                                                             critical=critical)
                     except Exception as exc:  # noqa: BLE001 - missing, truncated (BadZipFile) or mismatched data files
                         self._semantic_off(exc)
         return self._semantic_index
@@ -218,10 +220,7 @@ class Scorer:
 
     def _semantic_flags(self, tt: TokenizedText, ids: list[str], skip: set[str], leave_out: str | None) -> list[FlagResult]:
         """Flags of the judged rubrics that the nearest labelled examples carry and the rules did
-        not raise or excuse (a negation or quotation the rules saw is not overruled). A critical
-        flag needs every one of the nearest examples to carry it."""
-        from trainer.scoring.semantic import VOTE_CRITICAL
-
+        not raise or excuse (a negation or quotation the rules saw is not overruled)."""
         candidates = {f.id: (rid, f) for rid in ids for f in self.rubric_set.get(rid).flags if f.id not in skip}
         if not candidates:
             return []
@@ -231,8 +230,6 @@ class Scorer:
         out = []
         for s in index.flags([t.norm for t in tt.tokens], exclude_text=leave_out):
             if s.flag not in candidates:
-                continue
-            if candidates[s.flag][1].severity == "critical" and s.share < VOTE_CRITICAL - 1e-6:
                 continue
             rid, f = candidates.pop(s.flag)
             a, b = index.closest_span(tt, s.row)

@@ -159,8 +159,10 @@ class SemanticFlags:
     """Nearest-example flag votes over an example bank; build once, then call flags() per response."""
 
     def __init__(self, examples: Iterable[Example], *, matrix=None, k: int = K, vote: float = VOTE,
-                 min_similarity: float = MIN_SIMILARITY):
-        """`matrix`: precomputed vectors of the first len(matrix) examples (the stored bank)."""
+                 min_similarity: float = MIN_SIMILARITY, critical: Iterable[str] = (),
+                 vote_critical: float = VOTE_CRITICAL):
+        """`matrix`: precomputed vectors of the first len(matrix) examples (the stored bank);
+        `critical`: the flags that need `vote_critical` of the vote rather than `vote`."""
         import numpy as np
 
         from trainer.scoring.text import tokenize
@@ -168,6 +170,7 @@ class SemanticFlags:
         self._np = np
         self.pieces, self.table = _vectors()
         self.k, self.vote, self.min_similarity = k, vote, min_similarity
+        self.critical, self.vote_critical = frozenset(critical), vote_critical
         examples = list(examples)
         known = 0 if matrix is None else len(matrix)
         unique: dict[str, int] = {}
@@ -214,6 +217,8 @@ class SemanticFlags:
         shares = weights @ self.carries[near] / total
         out = []
         for j in np.nonzero(shares >= self.vote)[0]:
+            if self.labels[j] in self.critical and shares[j] < self.vote_critical - 1e-6:
+                continue
             carrying = [i for i in near if self.carries[i, j]]
             best = carrying[0]
             if sims[best] >= self.min_similarity:
