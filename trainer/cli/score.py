@@ -122,9 +122,8 @@ def run_score(args) -> int:
 
 
 def _warn_problems(scorer) -> None:
-    for problem in getattr(scorer, "problems", []):
-        if "semantic channel" in problem:
-            emit(f"warning: {problem}; flags come from the phrase rules alone", stream=sys.stderr)
+    if scorer.semantic_error:
+        emit(f"warning: {scorer.semantic_error}; flags come from the phrase rules alone", stream=sys.stderr)
 
 
 def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:

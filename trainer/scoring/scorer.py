@@ -85,6 +85,7 @@ class Scorer:
     def __init__(self, rubric_set: RubricSet, *, semantic: bool = True):
         self.rubric_set = rubric_set
         self.semantic = semantic  # the nearest-example channel for flags (semantic.py)
+        self.semantic_error: str | None = None  # why the channel switched itself off, if it did
         self._semantic_index = None
         self._semantic_lock = threading.Lock()
         patterns: list[Pattern] = []
@@ -157,7 +158,8 @@ class Scorer:
 
     def _semantic_off(self, exc: BaseException) -> None:
         self.semantic = False
-        self.problems.append(f"the semantic channel is off: its data could not be read ({type(exc).__name__}: {exc})")
+        self.semantic_error = f"the semantic channel is off: its data could not be read ({type(exc).__name__}: {exc})"
+        self.problems.append(self.semantic_error)
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).

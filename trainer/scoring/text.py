@@ -109,9 +109,7 @@ TEXTING: dict[str, str] = {
     "fixin": "going to",  # "fixin' to" reads "going to to"; the doubled "to" is harmless
     "tryna": "trying to",
     "ima": "i am going to",
-    "imma": "i am going to",
-    "i'ma": "i am going to",
-    "i'mma": "i am going to",
+    "imma": "i am going to",  # also "i'ma", "i'mma": an apostrophe is dropped before this table is read
     "oughta": "ought to",
     "hx": "history",
     "lil": "little",
