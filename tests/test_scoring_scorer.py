@@ -294,3 +294,15 @@ def test_overrides_keep_the_reason_and_recompute_the_score(scorer):
 
 def test_default_scorer_is_built_once():
     assert default_scorer() is default_scorer()
+
+
+def test_a_raised_flag_carries_what_to_do_instead_apart_from_what_was_wrong(scorer):
+    """The debrief labels `instead` "Instead:"; the flag's feedback says what the words did."""
+    judgment = scorer.judge("honestly if i were you i'd just quit the sertraline for a couple weeks", ["peer-core"])
+    flag = next(f for f in judgment.flags if f.id == "medication-advice")
+    rubric_flag = scorer.rubric_set.get("scope").flag("medication-advice")
+    assert flag.instead == rubric_flag.instead.strip() and flag.instead
+    assert flag.feedback == rubric_flag.feedback and flag.instead not in flag.feedback
+    assert Judgment.from_dict(json.loads(json.dumps(judgment.to_dict()))) == judgment
+    stored_before = {k: v for k, v in flag.__dict__.items() if k != "instead"} | {"evidence": []}
+    assert Judgment.from_dict({"score": 0.2, "flags": [stored_before]}).flags[0].instead == ""

@@ -150,9 +150,10 @@ class FakeScorer:
         j = text.find(FLAG_WORDS)
         if j >= 0:
             flags.append(FlagResult("medication-advice", "scope", "critical", "Medication advice",
-                                    "Help her write questions for her prescriber instead.",
+                                    "That tells her what to do with a medication.",
                                     "Medication decisions belong to the person and their prescriber.",
-                                    (Evidence(FLAG_WORDS, j, j + len(FLAG_WORDS), FLAG_WORDS, 100.0),)))
+                                    (Evidence(FLAG_WORDS, j, j + len(FLAG_WORDS), FLAG_WORDS, 100.0),),
+                                    instead="Help her write questions for her prescriber."))
         score = 0.9 if i >= 0 else 0.3
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags),
                         feedback=("You planned it with her.",) if i >= 0 else ())

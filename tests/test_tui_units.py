@@ -220,3 +220,16 @@ def test_sending_status_lines():
     assert waiting.level == "problem"
     assert SendingStatus(configured=True, waiting=0, failed=1).line() == "Records: sent · 1 not accepted by the LRS"
     assert SendingStatus(configured=True, waiting=None, problem="lrs.yaml: bad").line() == "Records: not sent: lrs.yaml: bad"
+
+
+def test_the_debrief_says_what_to_do_instead_under_its_own_label():
+    from trainer.engine.results import FlagSeen
+    from trainer.tui.screens.debrief import flags_text
+
+    seen = FlagSeen("medication-advice", "critical", "n1", "quit the [b]pills[/b]", "Not yours to decide.",
+                    "That tells the person what to do with a medication.", "Ask what they have noticed.")
+    result = type("R", (), {"flags": [seen]})()
+    plain = flags_text(result).plain
+    assert "Instead: Ask what they have noticed." in plain
+    assert "Instead: That tells" not in plain and "That tells the person what to do with a medication." in plain
+    assert "quit the [b]pills[/b]" in plain

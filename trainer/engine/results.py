@@ -23,7 +23,8 @@ class FlagSeen:
     node: str
     words: str = ""  # the trainee's words that raised it (free text), or the choice text
     why: str = ""
-    feedback: str = ""
+    feedback: str = ""  # what the words did (the rubric flag's feedback)
+    instead: str = ""  # what to do instead
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def summarize(
                 comp_n[comp] = comp_n.get(comp, 0) + 1
             for f in judgment.flags:
                 words = "; ".join(e.words for e in f.evidence)
-                flags.append(FlagSeen(f.id, f.severity, entry["node"], words, f.why, f.feedback))
+                flags.append(FlagSeen(f.id, f.severity, entry["node"], words, f.why, f.feedback, f.instead))
             reasons = tuple(judgment.feedback) + ((entry["feedback"],) if entry.get("feedback") else ())
             notes.append(TurnNote(i, entry["node"], "response", entry["text"], judgment.score,
                                   quality_of(judgment.score, judgment.critical, bool(judgment.flags)), reasons))

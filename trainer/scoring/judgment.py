@@ -55,6 +55,7 @@ class FlagResult:
     evidence: tuple[Evidence, ...] = ()
     overridden: str | None = None
     penalty: float = 0.0  # soft flags: what it takes off the score
+    instead: str = ""  # what to do instead (the rubric flag's `instead`)
 
     @classmethod
     def from_dict(cls, d: dict) -> "FlagResult":

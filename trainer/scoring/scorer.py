@@ -201,7 +201,8 @@ class Scorer:
                         evidence.append(focus)
                 if evidence:
                     flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
-                                            tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0))
+                                            tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0,
+                                            instead=f.instead.strip()))
                 elif excused:
                     excused_flags.add(f.id)
                     m, reason = excused[0]
@@ -239,7 +240,7 @@ class Scorer:
             evidence = Evidence(tt.text[start:end], start, end, f"like the labelled example '{_clip(s.example.text, 120)}'",
                                 round(s.similarity * 100, 1), note=SEMANTIC_NOTE)
             out.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                  penalty=f.penalty if f.severity == "soft" else 0.0))
+                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead.strip()))
         return out
 
     def _filter(self, tt: TokenizedText, prepared, matches: list[Match], use_exceptions: bool, excuse):

@@ -38,6 +38,7 @@ class FlagNote:
     words: tuple[str, ...]
     why: str
     feedback: str
+    instead: str = ""
 
 
 # The scorer writes one line per flag and criterion: "Watch - cheerleading: You said '...' - ...".
@@ -126,7 +127,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
                 missed.append(c.description)
         flags = []
         for f in judgment.flags:
-            flags.append(FlagNote(f.id, f.severity, tuple(e.words for e in f.evidence), f.why, f.feedback))
+            flags.append(FlagNote(f.id, f.severity, tuple(e.words for e in f.evidence), f.why, f.feedback, f.instead))
             highlights.extend(Highlight(e.start, e.end, FLAG, flag_title(f.id)) for e in f.evidence)
         lines, plain = parse_feedback(tuple(judgment.feedback))
         feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + plain

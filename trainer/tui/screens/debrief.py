@@ -98,13 +98,16 @@ def flags_text(result: AttemptResult) -> Text:
         if f.words:
             text.append("\n  Your words: ", style="dim")
             text.append_text(safe(f"“{f.words}”", "bold"))
+        if f.feedback:
+            text.append("\n  ")
+            text.append_text(safe(f.feedback))
         if f.why:
             text.append("\n  Why it is out of scope: " if f.severity == "critical" else "\n  Why it matters: ",
                         style="dim")
             text.append_text(safe(f.why))
-        if f.feedback:
+        if f.instead:
             text.append("\n  Instead: ", style="dim")
-            text.append_text(safe(f.feedback))
+            text.append_text(safe(f.instead))
     return text
 
 

@@ -59,10 +59,12 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
         for words in flag.words:
             if words and note.kind == "response":
                 parts.append(Text.assemble("  “", safe(words, FLAG_STYLE), "”"))
+        if flag.feedback:
+            parts.append(Text.assemble("  ", safe(flag.feedback)))
         if flag.why:
             parts.append(Text.assemble(("  Why: ", "dim"), safe(flag.why)))
-        if flag.feedback:
-            parts.append(Text.assemble(("  Try: ", "dim"), safe(flag.feedback)))
+        if flag.instead:
+            parts.append(Text.assemble(("  Try: ", "dim"), safe(flag.instead)))
     if note.missed:
         parts.append(Text("Next time, you could also", style="bold"))
         parts.extend(Text.assemble("• ", safe(m)) for m in note.missed[:MAX_TRIES])
