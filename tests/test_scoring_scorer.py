@@ -306,3 +306,10 @@ def test_a_raised_flag_carries_what_to_do_instead_apart_from_what_was_wrong(scor
     assert Judgment.from_dict(json.loads(json.dumps(judgment.to_dict()))) == judgment
     stored_before = {k: v for k, v in flag.__dict__.items() if k != "instead"} | {"evidence": []}
     assert Judgment.from_dict({"score": 0.2, "flags": [stored_before]}).flags[0].instead == ""
+
+
+def test_flag_texts_from_folded_yaml_blocks_carry_no_trailing_newline(scorer):
+    for rubric in scorer.rubric_set:
+        for flag in rubric.flags:
+            assert flag.why == flag.why.strip() and flag.instead == flag.instead.strip(), (rubric.id, flag.id)
+            assert flag.feedback == flag.feedback.strip(), (rubric.id, flag.id)

@@ -66,5 +66,5 @@ def _new_flag(o: Override, rubric_set) -> FlagResult:
             if flag is not None:
                 return FlagResult(flag.id, rubric.id, flag.severity, flag.description, flag.feedback, flag.why,
                                   overridden=o.reason, penalty=flag.penalty,
-                                  instead=flag.instead.strip())
+                                  instead=flag.instead)
     return FlagResult(o.id, "override", "soft", overridden=o.reason, penalty=0.1)

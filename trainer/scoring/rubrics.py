@@ -399,13 +399,13 @@ def _build(doc: Document, data: dict) -> Rubric:
             description=f["description"],
             indicators=_as_tuple(f.get("indicators")),
             exceptions=_exceptions(f.get("exceptions")),
-            feedback=f["feedback"],
-            why=f["why"],
+            feedback=str(f["feedback"]).strip(),
+            why=str(f["why"]).strip(),  # a folded YAML block ends in a newline
             penalty=float(f.get("penalty", DEFAULT_PENALTY)) if f["severity"] == "soft" else 0.0,
             threshold=float(f.get("threshold", 85.0)),
             excuse=frozenset(f.get("excuse", EXCUSES)),
             self_focus=SelfFocus(int(sf["min_words"]), float(sf["min_share"])) if isinstance(sf, dict) else None,
-            instead=str(f.get("instead", "")),
+            instead=str(f.get("instead", "")).strip(),
         ))
     models = []
     for m in data.get("model_responses", []) or []:

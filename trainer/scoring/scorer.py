@@ -202,7 +202,7 @@ class Scorer:
                 if evidence:
                     flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
                                             tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0,
-                                            instead=f.instead.strip()))
+                                            instead=f.instead))
                 elif excused:
                     excused_flags.add(f.id)
                     m, reason = excused[0]
@@ -240,7 +240,7 @@ class Scorer:
             evidence = Evidence(tt.text[start:end], start, end, f"like the labelled example '{_clip(s.example.text, 120)}'",
                                 round(s.similarity * 100, 1), note=SEMANTIC_NOTE)
             out.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead.strip()))
+                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
         return out
 
     def _filter(self, tt: TokenizedText, prepared, matches: list[Match], use_exceptions: bool, excuse):
@@ -293,9 +293,9 @@ class Scorer:
             flag = self._flags[(f.rubric, f.id)]
             words = f.evidence[0].words if f.evidence else ""
             kind = "Critical" if f.severity == "critical" else "Watch"
-            line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback.strip()} {flag.why.strip()}"
+            line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback} {flag.why}"
             if flag.instead:
-                line += f" Instead: {flag.instead.strip()}"
+                line += f" Instead: {flag.instead}"
             if f.evidence and f.evidence[0].note == SEMANTIC_NOTE:
                 line += (" (No rubric phrase matched: your words read like a labelled example of "
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
