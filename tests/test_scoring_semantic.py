@@ -40,12 +40,12 @@ def rubric_set():
 
 @pytest.fixture(scope="module")
 def scorer(rubric_set):
-    return Scorer(rubric_set)
+    return Scorer(rubric_set, reader=False)  # the reader would judge the shipped flags before the channel
 
 
 @pytest.fixture(scope="module")
 def rules_only(rubric_set):
-    return Scorer(rubric_set, semantic=False)
+    return Scorer(rubric_set, semantic=False, reader=False)
 
 
 # --- word pieces ------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_json_lines_say_which_channel_raised_each_flag(scorer):
     case = find_semantic_case(scorer, None)
     assert case is not None
     item = case[0]
-    out = subprocess.run([sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--jsonl"],
+    out = subprocess.run([sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--jsonl", "--no-reader"],
                          input=json.dumps({"text": item.text}) + "\n", capture_output=True, text=True, cwd=ROOT,
                          check=True)
     line = json.loads(out.stdout)
@@ -191,7 +191,7 @@ def test_damaged_channel_data_switches_the_channel_off_and_judging_goes_on(rubri
     broken = tmp_path / "example-bank.npz"
     broken.write_bytes(semantic.BANK_FILE.read_bytes()[:5000])  # truncated, as by a full disk
     monkeypatch.setattr(semantic, "BANK_FILE", broken)
-    s = Scorer(rubric_set)
+    s = Scorer(rubric_set, reader=False)
     j = s.judge("You should stop taking it if it makes you feel that bad.", ["peer-core"])
     assert "medication-advice" in j.flag_ids  # the rules still judge
     assert s.semantic is False and any("semantic channel is off" in p for p in s.problems)
@@ -199,7 +199,7 @@ def test_damaged_channel_data_switches_the_channel_off_and_judging_goes_on(rubri
 
 def test_the_score_command_warns_once_when_the_channel_is_off(tmp_path):
     code = ("import sys, trainer.scoring.semantic as s, pathlib; s.BANK_FILE = pathlib.Path(sys.argv[1]); "
-            "from trainer.cli import main; sys.exit(main(['score', '--rubric', 'peer-core', 'you should quit your meds']))")
+            "from trainer.cli import main; sys.exit(main(['score', '--no-reader', '--rubric', 'peer-core', 'you should quit your meds']))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.npz")], capture_output=True, text=True,
                          cwd=ROOT)
     assert out.returncode == 0, out.stderr

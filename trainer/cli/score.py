@@ -27,7 +27,9 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
     p.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
     p.add_argument("--no-semantic", action="store_true",
-                   help="phrase rules only: no flags from the nearest labelled examples (docs/scoring.md)")
+                   help="phrase rules only: neither the reader nor the nearest labelled examples (docs/scoring.md)")
+    p.add_argument("--no-reader", action="store_true",
+                   help="no reader model: rules and nearest labelled examples only, about 10x faster")
     p.set_defaults(run=run_score)
 
     c = sub.add_parser(
@@ -42,10 +44,11 @@ def register(sub) -> None:
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--rubrics-dir", action="append", default=[], metavar="DIR", help="another folder of rubrics")
     c.add_argument("--no-semantic", action="store_true", help="measure the phrase rules alone")
+    c.add_argument("--no-reader", action="store_true", help="measure without the reader model")
     c.set_defaults(run=run_calibrate)
 
 
-def _load(rubric_dirs: list[str], semantic: bool = True):
+def _load(rubric_dirs: list[str], semantic: bool = True, reader: bool = True):
     """The rubric set (bundled plus extra folders) and a scorer; problems in extra folders are usage errors."""
     from trainer.diagnostics import has_errors
     from trainer.paths import bundled_rubrics
@@ -61,7 +64,7 @@ def _load(rubric_dirs: list[str], semantic: bool = True):
 
         print_diagnostics([d for d in diagnostics if d.is_error], stream=sys.stderr)
         raise CommandError("the rubrics have errors; run 'peer-trainer validate' on them", exit_code=1)
-    return rubric_set, Scorer(rubric_set, semantic=semantic)
+    return rubric_set, Scorer(rubric_set, semantic=semantic, reader=reader and semantic)
 
 
 def _check_ids(rubric_set, ids: list[str]) -> None:
@@ -86,7 +89,7 @@ def judgment_line(judgment) -> dict:
     for f in judgment.flags:
         evidence += [{"kind": "flag", "id": f.id, "rubric": f.rubric, "severity": f.severity, "words": e.words,
                       "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity,
-                      "via": "semantic" if e.note == "semantic" else "rule"}
+                      "via": e.note if e.note in ("semantic", "reader") else "rule"}
                      for e in f.evidence]
     return {
         "score": judgment.score,
@@ -101,7 +104,7 @@ def judgment_line(judgment) -> dict:
 
 
 def run_score(args) -> int:
-    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic)
+    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic, not args.no_reader)
     _check_ids(rubric_set, args.rubric)
     if not args.rubric and args.no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
@@ -122,6 +125,8 @@ def run_score(args) -> int:
 
 
 def _warn_problems(scorer) -> None:
+    if scorer.reader_error:
+        emit(f"warning: {scorer.reader_error}; the nearest labelled examples take its place", stream=sys.stderr)
     if scorer.semantic_error:
         emit(f"warning: {scorer.semantic_error}; flags come from the phrase rules alone", stream=sys.stderr)
 
@@ -171,6 +176,7 @@ def _print_judgment(rubric_set, judgment) -> None:
         for e in f.evidence[:3]:
             how = (f"no phrase matched; similarity {e.similarity:.0f} to the labelled example "
                    f"{e.indicator.removeprefix('like the labelled example ')}" if e.note == "semantic"
+                   else f"no phrase matched; the reader is {e.similarity:.0f}% sure" if e.note == "reader"
                    else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")
             emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  ({how})")
     if judgment.stuffing:
@@ -195,7 +201,7 @@ def run_calibrate(args) -> int:
         load_thresholds,
     )
 
-    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic)
+    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic, not args.no_reader)
     reports = []
     if args.data:
         items, rubrics = [], []

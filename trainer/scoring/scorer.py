@@ -69,6 +69,13 @@ STUFFING_CHAIN = 6  # or one sentence chained from this many clauses
 STUFFING_CREDIT = 3
 WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
 SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)
+READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found (reader.py)
+# The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
+# (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more,
+# and overrules a flag the rules raised when it gives the flag less than READER_VETO.
+READER_ADD = 0.85
+READER_ADD_CRITERION = 0.9
+READER_VETO = 0.05
 
 
 @dataclass(frozen=True)
@@ -82,12 +89,15 @@ class _Owner:
 class Scorer:
     """Judges responses against a RubricSet; build once, then call judge() per response."""
 
-    def __init__(self, rubric_set: RubricSet, *, semantic: bool = True):
+    def __init__(self, rubric_set: RubricSet, *, semantic: bool = True, reader: bool = True):
         self.rubric_set = rubric_set
         self.semantic = semantic  # the nearest-example channel for flags (semantic.py)
         self.semantic_error: str | None = None  # why the channel switched itself off, if it did
         self._semantic_index = None
         self._semantic_lock = threading.Lock()
+        self.reader = reader  # the fine-tuned model beside the rules (reader.py)
+        self.reader_error: str | None = None
+        self._reader = None
         patterns: list[Pattern] = []
         self.problems: list[str] = []
         for rubric in rubric_set:
@@ -156,6 +166,27 @@ class Scorer:
                         self._semantic_off(exc)
         return self._semantic_index
 
+    def reader_model(self):
+        """The reader, loaded on first use (about 0.3 s). If its data file cannot be read, the reader
+        switches itself off, the reason goes to `problems`, and the semantic channel takes its place."""
+        if self._reader is None and self.reader:
+            with self._semantic_lock:
+                if self._reader is None and self.reader:
+                    from trainer.scoring.reader import ReaderError, load_reader
+
+                    try:
+                        self._reader = load_reader()
+                    except ReaderError as exc:
+                        self.reader = False
+                        self.reader_error = f"the reader is off: {exc}"
+                        self.problems.append(self.reader_error)
+        return self._reader
+
+    def warm_up(self) -> None:
+        """Load what judging needs now (the app does this in the background), not at the first response."""
+        self.reader_model()
+        self.semantic_index()
+
     def _semantic_off(self, exc: BaseException) -> None:
         self.semantic = False
         self.semantic_error = f"the semantic channel is off: its data could not be read ({type(exc).__name__}: {exc})"
@@ -210,8 +241,14 @@ class Scorer:
                         f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
                     )
 
+        read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
+        if self.reader and tt.tokens:
+            model = self.reader_model()
+            if model is not None:
+                flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
+                                                   excused_flags)
         if self.semantic and tt.tokens:
-            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags, text if leave_out else None)
+            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
@@ -220,6 +257,46 @@ class Scorer:
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
+              criterion_spans: dict, excused_notes: list[str], excused: set[str]):
+        """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
+        and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
+        negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
+        probs = dict(zip(model.labels, model.probs(tt.text)))
+        sentences = _Sentences(model, tt)
+        read: set[str] = set()
+        kept: list[FlagResult] = []
+        for f in flags:
+            p = probs.get(f"{f.rubric}:{f.id}")
+            if p is not None and p < READER_VETO:
+                words = f.evidence[0].words if f.evidence else ""
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(words)}' matched a rubric phrase, "
+                                     f"but read as a whole the response does not say it (the reader: {p:.0%}).")
+            else:
+                kept.append(f)
+        raised = {(f.rubric, f.id) for f in flags}
+        for rid in ids:
+            for f in self.rubric_set.get(rid).flags:
+                p = probs.get(f"{rid}:{f.id}")
+                if p is None:
+                    continue
+                read.add(f.id)
+                if p >= READER_ADD and (rid, f.id) not in raised and f.id not in excused:
+                    evidence = sentences.evidence(f"{rid}:{f.id}", p)
+                    kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                           penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+        out = []
+        for c in criteria:
+            p = probs.get(f"{c.rubric}:{c.id}")
+            if not c.met and p is not None and p >= READER_ADD_CRITERION:
+                evidence = sentences.evidence(f"{c.rubric}:{c.id}", p)
+                c = replace(c, met=True, evidence=(evidence,))
+                a = next(i for i, t in enumerate(tt.tokens) if t.end > evidence.start)
+                b = max(i for i, t in enumerate(tt.tokens) if t.start < evidence.end) + 1
+                criterion_spans[c.id] = [(a, b)]
+            out.append(c)
+        return kept, out, read
 
     def _semantic_flags(self, tt: TokenizedText, ids: list[str], skip: set[str], leave_out: str | None) -> list[FlagResult]:
         """Flags of the judged rubrics that the nearest labelled examples carry and the rules did
@@ -299,18 +376,24 @@ class Scorer:
             if f.evidence and f.evidence[0].note == SEMANTIC_NOTE:
                 line += (" (No rubric phrase matched: your words read like a labelled example of "
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
+            elif f.evidence and f.evidence[0].note == READER_NOTE:
+                line += (" (No rubric phrase matched: the reader, a model trained on responses labelled by trainers, "
+                         f"read this as {f.id.replace('-', ' ')}, {f.evidence[0].similarity:.0f}% sure.)")
             lines.append(line)
         for c in criteria:
             if not c.met:
                 continue
             item = self._criteria[(c.rubric, c.id)]
             what = (item.feedback_met or item.description).strip()
-            lines.append(f"Met - {c.id}: You said '{_clip(c.evidence[0].words)}' - {what}")
+            line = f"Met - {c.id}: You said '{_clip(c.evidence[0].words)}' - {what}"
+            if c.evidence[0].note == READER_NOTE:
+                line += f" (No rubric phrase matched: the reader found it, {c.evidence[0].similarity:.0f}% sure.)"
+            lines.append(line)
         for c in criteria:
             if c.met:
                 continue
             item = self._criteria[(c.rubric, c.id)]
-            uncredited = [e for e in c.evidence if e.note]
+            uncredited = [e for e in c.evidence if e.note and e.note != READER_NOTE]
             if uncredited:
                 lines.append(f"Not credited - {c.id}: '{_clip(uncredited[0].words)}' {uncredited[0].note}.")
             elif item.feedback_missed:
@@ -321,6 +404,29 @@ class Scorer:
                 f"{STUFFING_CREDIT} criteria. Say fewer things, in your own words, to the person in front of you."
             )
         return tuple(lines)
+
+
+class _Sentences:
+    """Where in a response the reader saw a label: the sentence it gives the highest probability,
+    read on its own (each sentence read once per response, and only when the reader added something)."""
+
+    def __init__(self, model, tt: TokenizedText):
+        self.model, self.tt = model, tt
+        self._probs: list[tuple[int, int, dict]] | None = None
+
+    def evidence(self, label: str, p: float) -> Evidence:
+        if self._probs is None:
+            spans, start, tokens = [], 0, self.tt.tokens
+            for i in range(1, len(tokens) + 1):
+                if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
+                    spans.append((tokens[start].start, tokens[i - 1].end))
+                    start = i
+            if len(spans) == 1:
+                self._probs = [(spans[0][0], spans[0][1], {label: p})]
+            else:
+                self._probs = [(a, b, dict(zip(self.model.labels, self.model.probs(self.tt.text[a:b])))) for a, b in spans]
+        a, b, _ = max(self._probs, key=lambda s: s[2].get(label, 0.0))
+        return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
 def _clip(words: str, most: int = 90) -> str:

@@ -81,8 +81,8 @@ class PeerTrainerApp(BaseApp):
                 scorer = make_scorer(library.rubrics)
             except Exception:  # noqa: BLE001 - a broken rubric set means no scoring, not no app
                 scorer = None
-        if scorer is not None and hasattr(scorer, "semantic_index"):
-            scorer.semantic_index()  # load the example bank here, not at the trainee's first typed turn
+        if scorer is not None and hasattr(scorer, "warm_up"):
+            scorer.warm_up()  # load the reader and the example bank here, not at the trainee's first typed turn
         self.post_message(LibraryLoaded(library, scorer))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:

@@ -122,7 +122,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             label = c.description or competency_name(c.competency) or c.id
             if c.met:
                 credited.append(label)
-                highlights.extend(Highlight(e.start, e.end, CREDIT, label) for e in c.evidence if not e.note)
+                highlights.extend(Highlight(e.start, e.end, CREDIT, label) for e in c.evidence if e.note in ("", "reader"))
             elif c.description:
                 missed.append(c.description)
         flags = []

@@ -1,0 +1,238 @@
+"""The reader: a small transformer that reads a whole response and says which flags and criteria it carries.
+
+Phrase rules (patterns.py) catch the wordings their authors anticipated, and the semantic channel
+(semantic.py) the responses whose words resemble a labelled one. Neither reads word order: "I'd
+never tell you to quit" and "I'd quit if I were you" are the same bag of words. The reader is
+all-MiniLM-L6-v2 (6 layers, 384 wide, Apache-2.0) fine-tuned on the tuning slice of the labelled
+development set (`tools/finetune_reader.py`) to give, for each of the 16 `scope` flags and the 7
+`peer-core` criteria, the probability that an experienced trainer would say the response has it.
+
+It runs here in plain numpy, no PyTorch: BERT's own uncased tokenizer, int8 weights stored per row
+(`data/reader.npz`, about 20 MB) expanded to float32 once, and one forward pass per response, a few
+milliseconds. The Scorer uses it as a second reader beside the rules (thresholds in scorer.py,
+chosen on batches the reader was not trained on; figures in docs/scoring.md).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+READER_FILE = Path(__file__).parent / "data" / "reader.npz"
+MAX_PIECES = 128  # pieces per window, [CLS] and [SEP] included; longer responses are read in windows
+WINDOW_STEP = 96
+MAX_WORD_CHARS = 100
+LN_EPS = 1e-12
+
+
+# --- BERT's uncased tokenizer (BasicTokenizer + WordPiece), as the model was trained with ------------------
+
+
+def _is_whitespace(c: str) -> bool:
+    return c in " \t\n\r" or unicodedata.category(c) == "Zs"
+
+
+def _is_control(c: str) -> bool:
+    return c not in "\t\n\r" and unicodedata.category(c).startswith("C")
+
+
+def _is_punctuation(c: str) -> bool:
+    cp = ord(c)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(c).startswith("P")
+
+
+def _is_cjk(cp: int) -> bool:
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
+            or 0x2A700 <= cp <= 0x2B73F or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF
+            or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+
+
+class Tokenizer:
+    def __init__(self, vocab: list[str]):
+        self.index = {p: i for i, p in enumerate(vocab)}
+        self.unk, self.cls, self.sep = self.index["[UNK]"], self.index["[CLS]"], self.index["[SEP]"]
+        self._cache: dict[str, list[int]] = {}
+
+    def words(self, text: str) -> list[str]:
+        """Basic tokenization: cleaned, lower-cased, accents stripped, split at spaces and punctuation."""
+        chars = []
+        for c in text:
+            cp = ord(c)
+            if cp == 0 or cp == 0xFFFD or _is_control(c):
+                continue
+            if _is_whitespace(c):
+                chars.append(" ")
+            elif _is_cjk(cp):
+                chars += [" ", c, " "]
+            else:
+                chars.append(c)
+        text = unicodedata.normalize("NFD", "".join(chars).lower())
+        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+        out: list[str] = []
+        for word in text.split():
+            current: list[str] = []
+            for c in word:
+                if _is_punctuation(c):
+                    if current:
+                        out.append("".join(current))
+                        current = []
+                    out.append(c)
+                else:
+                    current.append(c)
+            if current:
+                out.append("".join(current))
+        return out
+
+    def piece_ids(self, word: str) -> list[int]:
+        hit = self._cache.get(word)
+        if hit is not None:
+            return hit
+        out: list[int] = []
+        if len(word) > MAX_WORD_CHARS:
+            out = [self.unk]
+        else:
+            start = 0
+            while start < len(word):
+                end, found = len(word), None
+                while start < end:
+                    found = self.index.get(word[start:end] if start == 0 else "##" + word[start:end])
+                    if found is not None:
+                        break
+                    end -= 1
+                if found is None:
+                    out = [self.unk]
+                    break
+                out.append(found)
+                start = end
+        if len(self._cache) < 100_000:
+            self._cache[word] = out
+        return out
+
+    def encode(self, text: str) -> list[int]:
+        """Word-piece ids of `text`, without [CLS] and [SEP]."""
+        return [i for w in self.words(text) for i in self.piece_ids(w)]
+
+
+# --- the model ----------------------------------------------------------------------------------------------
+
+
+def _layer_norm(x, gamma, beta):
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(-1, keepdims=True)
+    return centred / np.sqrt(var + LN_EPS) * gamma + beta
+
+
+def _gelu(x):
+    # BERT's exact gelu, x * Phi(x), with erf from Abramowitz & Stegun 7.1.26 (error under 1.5e-7)
+    z = np.abs(x) * 0.7071067811865476
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = 1.0 - poly * np.exp(-z * z)
+    return 0.5 * x * (1.0 + np.copysign(erf, x))
+
+
+class ReaderError(Exception):
+    """The reader's data file is missing, damaged or does not fit this version of the code."""
+
+
+class Reader:
+    """Probabilities, per label, that a response carries it. Build once (about 0.3 s), then call probs()."""
+
+    def __init__(self, path: Path | str = READER_FILE):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except Exception as exc:  # noqa: BLE001 - missing, truncated (BadZipFile) or unreadable
+            raise ReaderError(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+        try:
+            self.labels: tuple[str, ...] = tuple(str(s) for s in arrays.pop("labels"))
+            self.tokenizer = Tokenizer([str(s) for s in arrays.pop("vocab")])
+            self.heads = int(arrays.pop("heads"))
+            weights = {}
+            for name in list(arrays):
+                if name.endswith(".q"):
+                    base = name[:-2]
+                    weights[base] = arrays[name].astype(np.float32) * arrays[base + ".s"][:, None]
+                elif not name.endswith(".s"):
+                    weights[name] = arrays[name].astype(np.float32)
+            self.word, self.position = weights["word"], weights["position"]
+            self.emb_ln = (weights["emb_ln.g"], weights["emb_ln.b"])
+            self.layers = []
+            k = 0
+            while f"l{k}.qkv" in weights:
+                w = {n: weights[f"l{k}.{n}"] for n in ("qkv", "qkv.b", "out", "out.b", "ln1.g", "ln1.b",
+                                                         "up", "up.b", "down", "down.b", "ln2.g", "ln2.b")}
+                # stored as (out, in) rows, so each row has its own int8 scale; used as x @ W.T
+                for n in ("qkv", "out", "up", "down"):
+                    w[n] = np.ascontiguousarray(w[n].T)
+                self.layers.append(w)
+                k += 1
+            self.head = np.ascontiguousarray(weights["head"].T)
+            self.head_b = weights["head.b"]
+            width = self.word.shape[1]
+            if not self.layers or width % self.heads or self.head.shape != (width, len(self.labels)):
+                raise ValueError("layer shapes do not fit")
+        except (KeyError, ValueError) as exc:
+            raise ReaderError(f"{path} does not hold a reader this version can use ({exc})") from exc
+
+    def probs(self, text: str) -> np.ndarray:
+        """One probability per label (self.labels); a long response is read in overlapping windows
+        and each label keeps its highest probability."""
+        ids = self.tokenizer.encode(text)
+        inner = MAX_PIECES - 2
+        starts = range(0, max(1, len(ids) - inner + WINDOW_STEP), WINDOW_STEP) if len(ids) > inner else (0,)
+        best = None
+        for s in starts:
+            p = self._forward([self.tokenizer.cls, *ids[s:s + inner], self.tokenizer.sep])
+            best = p if best is None else np.maximum(best, p)
+        return best
+
+    def _forward(self, ids: list[int]) -> np.ndarray:
+        n = len(ids)
+        x = self.word[ids] + self.position[:n]
+        x = _layer_norm(x, *self.emb_ln)
+        width = x.shape[1]
+        heads, size = self.heads, width // self.heads
+        scale = 1.0 / np.sqrt(size)
+        for w in self.layers:
+            qkv = x @ w["qkv"] + w["qkv.b"]
+            q, k, v = (qkv[:, i * width:(i + 1) * width].reshape(n, heads, size).transpose(1, 0, 2) for i in range(3))
+            scores = (q @ k.transpose(0, 2, 1)) * scale
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, width)
+            x = _layer_norm(context @ w["out"] + w["out.b"] + x, w["ln1.g"], w["ln1.b"])
+            up = _gelu(x @ w["up"] + w["up.b"])
+            x = _layer_norm(up @ w["down"] + w["down.b"] + x, w["ln2.g"], w["ln2.b"])
+        logits = x.mean(0) @ self.head + self.head_b
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, mtime_ns: int, size: int) -> Reader:
+    return Reader(path)
+
+
+def load_reader(path: Path | None = None) -> Reader:
+    """The reader of `path` (the bundled one by default), read once per file and shared."""
+    path = Path(path or READER_FILE)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ReaderError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return _load(str(path), st.st_mtime_ns, st.st_size)
+
+
+def quantize(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows and one float32 scale per row (symmetric)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    scale = np.abs(matrix).max(1) / 127.0
+    scale[scale == 0] = 1.0
+    return np.round(matrix / scale[:, None]).astype(np.int8), scale.astype(np.float32)
