@@ -1,0 +1,218 @@
+"""The reader (trainer/scoring/reader.py): its tokenizer and numpy forward pass, and how the Scorer uses it.
+
+Its agreement with human labels on the held-out slice is in test_scoring_quality.py."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trainer.scoring import reader as reader_module
+from trainer.scoring.calibration import load_labelled_file
+from trainer.scoring.judgment import Judgment
+from trainer.scoring.reader import MAX_PIECES, Reader, ReaderError, _gelu, _layer_norm, load_reader, quantize
+from trainer.scoring.rubrics import bundled_rubric_set
+from trainer.scoring.scorer import READER_NOTE, READER_VETO, Scorer
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "scoring"
+HELD_OUT = ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml")
+
+
+@pytest.fixture(scope="module")
+def rubric_set():
+    return bundled_rubric_set()
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return load_reader()
+
+
+@pytest.fixture(scope="module")
+def scorer(rubric_set):
+    return Scorer(rubric_set)
+
+
+@pytest.fixture(scope="module")
+def without(rubric_set):
+    return Scorer(rubric_set, reader=False)
+
+
+def pieces(reader, text):
+    vocab = {i: p for p, i in reader.tokenizer.index.items()}
+    return [vocab[i] for i in reader.tokenizer.encode(text)]
+
+
+# What Hugging Face's BertTokenizerFast for all-MiniLM-L6-v2 gives for these strings.
+@pytest.mark.parametrize("text, expected", [
+    ("Don't stop taking your Seroquel, ok?", ["don", "'", "t", "stop", "taking", "your", "ser", "##o", "##quel", ",", "ok", "?"]),
+    ("Café naïve RÉSUMÉ", ["cafe", "naive", "resume"]),
+    ("tbh u shld quit ur meds lol", ["tb", "##h", "u", "sh", "##ld", "quit", "ur", "med", "##s", "lo", "##l"]),
+    ("中文 ok", ["中", "文", "ok"]),
+    ("a\x00b\x07c \u200bzero\u00a0nbsp", ["abc", "zero", "n", "##bs", "##p"]),
+    ("x" * 101 + " y", ["[UNK]", "y"]),
+    ("[b]ok?[/b] \x1b[31mred", ["[", "b", "]", "ok", "?", "[", "/", "b", "]", "[", "31", "##m", "##red"]),
+])
+def test_the_tokenizer_splits_like_bert_uncased(reader, text, expected):
+    assert pieces(reader, text) == expected
+
+
+def test_the_reader_knows_exactly_the_shipped_flags_and_criteria(reader, rubric_set):
+    expected = [f"scope:{f.id}" for f in rubric_set.get("scope").flags] + \
+               [f"peer-core:{c.id}" for c in rubric_set.get("peer-core").criteria]
+    assert sorted(reader.labels) == sorted(expected)
+
+
+def test_gelu_and_layer_norm_match_their_definitions():
+    xs = np.linspace(-6, 6, 241, dtype=np.float64)
+    exact = np.array([0.5 * x * (1 + math.erf(x / math.sqrt(2))) for x in xs])
+    assert np.abs(_gelu(xs) - exact).max() < 1e-6
+    x = np.array([[1.0, 2.0, 4.0, 7.0]])
+    out = _layer_norm(x, np.ones(4), np.zeros(4))
+    assert abs(out.mean()) < 1e-9 and abs(out.std() - 1) < 1e-6
+
+
+def test_quantized_rows_come_back_within_half_a_step():
+    m = np.random.default_rng(0).normal(size=(50, 30)).astype(np.float32)
+    m[3] = 0
+    q, s = quantize(m)
+    assert q.dtype == np.int8 and s.shape == (50,)
+    assert np.all(np.abs(q.astype(np.float32) * s[:, None] - m) <= s[:, None] / 2 + 1e-7)
+
+
+def test_probabilities_are_per_label_and_deterministic(reader):
+    p = reader.probs("You should stop taking your meds, they are poison.")
+    assert p.shape == (len(reader.labels),) and np.all((p >= 0) & (p <= 1))
+    assert np.array_equal(p, reader.probs("You should stop taking your meds, they are poison."))
+    assert p[reader.labels.index("scope:medication-advice")] > 0.5
+    assert p[reader.labels.index("scope:medication-advice")] > p[reader.labels.index("peer-core:open-question")]
+
+
+def test_a_long_response_is_read_in_windows_and_a_late_flag_still_counts(reader):
+    late = "You should just stop taking the lithium, you don't need it."
+    filler = "I remember the first week I went to group and sat in the back and said nothing at all. " * 15
+    assert len(reader.tokenizer.encode(filler)) > 2 * MAX_PIECES
+    i = reader.labels.index("scope:medication-advice")
+    assert reader.probs(filler + late)[i] > 0.5 > reader.probs(filler)[i]
+
+
+def test_hostile_input_is_read_without_error(reader):
+    for text in ["", " \n\t ", "\x00" * 50, "\u202e\u200d" * 100, "🙂" * 300, "a" * 100_000, "x " * 5000]:
+        p = reader.probs(text)
+        assert p.shape == (len(reader.labels),) and np.isfinite(p).all()
+
+
+def _cases(scorer, without, want):
+    """Held-out responses where the reader changed the judgment the right way, chosen by the data."""
+    for name in HELD_OUT:
+        for item in load_labelled_file(DATA / name)[0]:
+            j = scorer.judge(item.text, ["peer-core"])
+            base = without.judge(item.text, ["peer-core"])
+            if want == "flag":
+                got = [f for f in j.flags if f.evidence[0].note == READER_NOTE and f.id in item.flags
+                       and f.id not in base.flag_ids]
+            elif want == "criterion":
+                got = [c for c in j.criteria if c.met and c.evidence[0].note == READER_NOTE and c.id in item.met
+                       and c.id not in base.met_ids]
+            else:
+                got = [f for f in base.flags if f.id not in j.flag_ids and f.id not in item.flags]
+            if got:
+                return item, j, base, got[0]
+    return None
+
+
+def test_the_reader_raises_a_labelled_flag_the_rules_missed_and_says_why(scorer, without):
+    case = _cases(scorer, without, "flag")
+    assert case is not None, "no held-out response gained a correct flag from the reader"
+    item, judgment, base, flag = case
+    assert flag.id not in base.flag_ids
+    e = flag.evidence[0]
+    assert e.words and item.text[e.start:e.end] == e.words
+    assert 85 <= e.similarity <= 100
+    line = next(x for x in judgment.feedback if f" - {flag.id}:" in x)
+    assert "No rubric phrase matched: the reader" in line and f"{e.similarity:.0f}% sure" in line
+    assert Judgment.from_dict(judgment.to_dict()) == judgment
+
+
+def test_the_reader_credits_a_labelled_criterion_the_rules_missed(scorer, without):
+    case = _cases(scorer, without, "criterion")
+    assert case is not None, "no held-out response gained a correct criterion from the reader"
+    item, judgment, base, criterion = case
+    assert criterion.id not in base.met_ids
+    assert judgment.score >= base.score
+    assert any(line.startswith(f"Met - {criterion.id}:") and "the reader found it" in line for line in judgment.feedback)
+
+
+def test_the_reader_overrules_a_false_alarm_and_says_so(scorer, without):
+    case = _cases(scorer, without, "veto")
+    assert case is not None, "no held-out false alarm of the rules was overruled by the reader"
+    item, judgment, base, flag = case
+    assert any(line.startswith(f"Not counted as {flag.id.replace('-', ' ')}:") and "read as a whole" in line
+               for line in judgment.feedback)
+
+
+def test_a_flag_the_rules_excused_is_not_added_back(scorer):
+    # The reader alone reads "Have you thought about ..." as advice; the rubric's exception for asking
+    # directly about suicide stands.
+    j = scorer.judge("Have you thought about killing yourself?", ["peer-core"])
+    assert j.flag_ids == []
+    assert any("Not counted as unsolicited advice" in line for line in j.feedback)
+
+
+def test_scope_off_means_the_reader_adds_no_scope_flags(scorer):
+    text = "Sounds like classic PTSD to me, and honestly you should ditch the pills."
+    assert scorer.judge(text, ["peer-core"]).flag_ids
+    assert scorer.judge(text, ["peer-core"], scope=False).flag_ids == []
+
+
+def test_a_damaged_reader_file_switches_the_reader_off_and_judging_goes_on(rubric_set, tmp_path, monkeypatch):
+    broken = tmp_path / "reader.npz"
+    broken.write_bytes(reader_module.READER_FILE.read_bytes()[:100_000])  # truncated, as by a full disk
+    monkeypatch.setattr(reader_module, "READER_FILE", broken)
+    s = Scorer(rubric_set)
+    j = s.judge("You should stop taking it if it makes you feel that bad.", ["peer-core"])
+    assert "medication-advice" in j.flag_ids  # the rules still judge
+    assert s.reader is False and s.reader_error and "reader.npz" in s.reader_error
+    with pytest.raises(ReaderError):
+        Reader(broken)
+
+
+def test_a_reader_file_of_another_shape_is_refused(tmp_path):
+    odd = tmp_path / "odd.npz"
+    np.savez(odd, labels=np.array(["scope:x"]), vocab=np.array(["[UNK]", "[CLS]", "[SEP]"]), heads=np.array(2))
+    with pytest.raises(ReaderError, match="does not hold a reader"):
+        Reader(odd)
+
+
+def test_the_score_command_warns_once_when_the_reader_is_off(tmp_path):
+    code = ("import sys, trainer.scoring.reader as r, pathlib; r.READER_FILE = pathlib.Path(sys.argv[1]); "
+            "from trainer.cli import main; sys.exit(main(['score', '--rubric', 'peer-core', 'you should quit your meds']))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.npz")], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "medication-advice" in out.stdout
+    assert out.stderr.count("the reader is off") == 1 and "Traceback" not in out.stderr
+
+
+def test_json_lines_say_when_the_reader_raised_a_flag(scorer, without):
+    item = _cases(scorer, without, "flag")[0]
+    run = [sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--jsonl"]
+    out = subprocess.run(run, input=json.dumps({"text": item.text}) + "\n", capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    assert "reader" in {e["via"] for e in json.loads(out.stdout)["evidence"] if e["kind"] == "flag"}
+    off = subprocess.run(run + ["--no-reader"], input=json.dumps({"text": item.text}) + "\n", capture_output=True,
+                         text=True, cwd=ROOT, check=True)
+    assert "reader" not in {e["via"] for e in json.loads(off.stdout)["evidence"]}
+
+
+def test_the_veto_threshold_is_below_the_adding_one():
+    from trainer.scoring.scorer import READER_ADD, READER_ADD_CRITERION
+
+    assert 0 < READER_VETO < 0.5 < READER_ADD <= 1 and 0.5 < READER_ADD_CRITERION <= 1
