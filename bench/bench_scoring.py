@@ -5,8 +5,9 @@
 Responses are built from the labelled development set: whole items, items joined into
 longer turns, and items with typos injected at random (so the per-word fuzzy cache meets
 words it has not seen). Each is judged against every shipped rubric, `scope` included,
-and timed one by one, with the semantic channel (the product's default) and again with
-phrase rules alone, in the same run. The difflib baseline slides each indicator, reduced to a plain
+and timed one by one, in the same run: with the reader (the product's default: rules, then
+the fine-tuned model, reader.py), without it (rules and the semantic channel, `--no-reader`),
+and with phrase rules alone. The difflib baseline slides each indicator, reduced to a plain
 phrase (first alternative of each group, optional parts dropped), over the response's
 words and compares with difflib.SequenceMatcher, as a first attempt at "fuzzy matching"
 usually does; it is timed on an evenly spaced sample because it is slow.
@@ -127,9 +128,13 @@ def main(argv=None) -> int:
     scorer = Scorer(rubric_set)
     build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    scorer.semantic_index()
+    scorer.reader_model()
+    reader_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    channel = Scorer(rubric_set, reader=False)
+    channel.semantic_index()
     bank_load = time.perf_counter() - t0
-    rules_only = Scorer(rubric_set, semantic=False)
+    rules_only = Scorer(rubric_set, semantic=False, reader=False)
     responses = make_responses(args.responses, args.seed)
 
     def timed(s) -> list[float]:
@@ -141,6 +146,7 @@ def main(argv=None) -> int:
         return out
 
     rule_times = timed(rules_only)
+    channel_times = timed(channel)
     times = timed(scorer)
 
     baseline = DifflibMatcher(rubric_set)
@@ -153,17 +159,21 @@ def main(argv=None) -> int:
         base_times.append((time.perf_counter_ns() - start) / 1e6)
 
     words = statistics.mean(len(t.split()) for t in responses)
+    pieces = statistics.median(len(scorer.reader_model().tokenizer.encode(t)) for t in responses)
     print(f"rubrics: {', '.join(rubric_set.ids)} ({len(scorer.index.patterns)} compiled phrases; "
           f"difflib baseline: {len(baseline.phrases)} plain phrases)")
-    print(f"responses: {len(responses)} (mean {words:.0f} words); scorer built in {build * 1000:.0f} ms, "
-          f"semantic channel loaded in {bank_load * 1000:.0f} ms ({len(scorer.semantic_index().examples)} examples)")
-    rmed, rp99 = statistics.median(rule_times), percentile(rule_times, 0.99)
-    print(f"rules only        per response: median {rmed:.3f} ms   p99 {rp99:.3f} ms   (n={len(rule_times)})")
+    print(f"responses: {len(responses)} (mean {words:.0f} words, median {pieces:.0f} word pieces); scorer built in "
+          f"{build * 1000:.0f} ms, reader loaded in {reader_load * 1000:.0f} ms, semantic channel in {bank_load * 1000:.0f} ms")
+    rows = [("rules only", rule_times), ("rules + semantic channel (--no-reader)", channel_times),
+            ("product: rules + reader", times)]
+    for name, values in rows:
+        print(f"{name:40} median {statistics.median(values):7.3f} ms   p99 {percentile(values, 0.99):7.3f} ms   (n={len(values)})")
     med, p99 = statistics.median(times), percentile(times, 0.99)
+    cmed, cp99 = statistics.median(channel_times), percentile(channel_times, 0.99)
     bmed, bp99 = statistics.median(base_times), percentile(base_times, 0.99)
-    print(f"scorer (semantic) per response: median {med:.3f} ms   p99 {p99:.3f} ms   (n={len(times)})")
-    print(f"difflib           per response: median {bmed:.3f} ms   p99 {bp99:.3f} ms   (n={len(base_times)}, evenly spaced sample)")
-    print(f"ratio (difflib / scorer): median {bmed / med:.0f}x   p99 {bp99 / p99:.0f}x")
+    print(f"{'difflib baseline':40} median {bmed:7.3f} ms   p99 {bp99:7.3f} ms   (n={len(base_times)}, evenly spaced sample)")
+    print(f"ratio difflib / product:      median {bmed / med:.1f}x   p99 {bp99 / p99:.1f}x")
+    print(f"ratio difflib / --no-reader:  median {bmed / cmed:.0f}x   p99 {bp99 / cp99:.0f}x")
     return 0
 
 

@@ -158,7 +158,8 @@ def export(out: Path) -> None:
     vocab = vocab[:-1] if vocab[-1] == "" else vocab
     e = "encoder.embeddings."
     arrays: dict[str, np.ndarray] = {"labels": np.array([f"scope:{f}" for f in FLAGS] + [f"peer-core:{c}" for c in CRITERIA]),
-                                     "vocab": np.array(vocab), "heads": np.array(12)}
+                                     "vocab": np.array(vocab),
+                                     "heads": np.array(state[e + "word_embeddings.weight"].shape[1] // 32)}  # 32 per head
 
     def put(name: str, matrix: np.ndarray) -> None:
         arrays[name + ".q"], arrays[name + ".s"] = quantize(matrix)

@@ -22,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("text", nargs="?", metavar="TEXT", help="the response (omit with --jsonl)")
     p.add_argument("--rubric", action="append", default=[], metavar="ID", help="a rubric to judge with (repeatable)")
     p.add_argument("--no-scope", action="store_true", help="do not add the 'scope' rubric's red flags")
+    p.add_argument("--prompt", metavar="LINE", help="what the peer said, which the response answers (with --jsonl: a \"prompt\" key)")
     p.add_argument("--jsonl", action="store_true",
                    help='read {"text": ...} lines on stdin, write one JSON result per line')
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
@@ -115,7 +116,7 @@ def run_score(args) -> int:
         return _score_jsonl(scorer, args.rubric, scope)
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
-    judgment = scorer.judge(args.text, args.rubric, scope=scope)
+    judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt)
     _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
@@ -149,7 +150,8 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
                 if isinstance(extra, list):
                     use += [r for r in extra if isinstance(r, str) and r not in use]
                 try:
-                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope))}
+                    prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else None
+                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope, prompt=prompt))}
                 except KeyError as exc:
                     result = {"line": number, "error": str(exc).strip("'\"")}
                 if "id" in item:

@@ -20,7 +20,7 @@ MAX_AUTO_STEPS = 1000  # goto-chains longer than this are a loop with no exit
 
 
 class Scorer(Protocol):
-    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True) -> Judgment: ...
+    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, prompt: str | None = None) -> Judgment: ...
 
 
 class EngineError(Exception):
@@ -125,8 +125,22 @@ class Engine:
             raise EngineError("type a response first")
         if self.scorer is None:
             raise EngineError("no scorer is available for free-text responses")
-        judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope)
+        judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
+                                     prompt=self.prompt(state))
         return self.respond_judged(state, text, judgment)
+
+    @staticmethod
+    def prompt(state: State) -> str:
+        """What the characters said since the trainee's last move: the line a typed response answers."""
+        said: list[str] = []
+        for entry in reversed(state.transcript):
+            if entry.get("kind") != "line":
+                if said:
+                    break
+                continue
+            if entry.get("speaker"):
+                said.append(entry["text"])
+        return "\n".join(reversed(said))
 
     def respond_judged(self, state: State, text: str, judgment: Judgment) -> State:
         """Like `respond`, with the judgment already made (tests, exploration, instructor replays)."""

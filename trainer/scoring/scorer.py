@@ -19,6 +19,7 @@ from six or more clauses) is marked as stuffing and credited for at most three.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -192,8 +193,12 @@ class Scorer:
         self.semantic_error = f"the semantic channel is off: its data could not be read ({type(exc).__name__}: {exc})"
         self.problems.append(self.semantic_error)
 
-    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False) -> Judgment:
+    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False,
+              prompt: str | None = None) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
+
+        `prompt`: what the peer just said. If they asked for ideas ("What should I do?"), a flag whose
+        rubric excuses `asked` (unsolicited advice) is not raised.
 
         `leave_out`: the response is itself a labelled example (calibration), which the semantic
         channel must not find in its bank."""
@@ -210,6 +215,7 @@ class Scorer:
 
         excused_notes: list[str] = []
         excused_flags: set[str] = set()
+        asked = asks_for_ideas(prompt) if prompt else None
         criteria: list[CriterionResult] = []
         flags: list[FlagResult] = []
         criterion_spans: dict[str, list[tuple[int, int]]] = {}
@@ -230,7 +236,12 @@ class Scorer:
                     focus = _self_focus(tt, f.self_focus.min_words, f.self_focus.min_share)
                     if focus is not None:
                         evidence.append(focus)
-                if evidence:
+                if asked and "asked" in f.excuse:
+                    excused_flags.add(f.id)  # nor may the reader or the semantic channel raise it
+                if evidence and asked and "asked" in f.excuse:
+                    excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence[0].words)}' "
+                                         f"answers what they asked ('{_clip(asked, 60)}').")
+                elif evidence:
                     flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
                                             tuple(evidence), penalty=f.penalty if f.severity == "soft" else 0.0,
                                             instead=f.instead))
@@ -404,6 +415,32 @@ class Scorer:
                 f"{STUFFING_CREDIT} criteria. Say fewer things, in your own words, to the person in front of you."
             )
         return tuple(lines)
+
+
+# The peer asks for ideas: then an idea is not unsolicited advice.
+_ASKS = re.compile(
+    r"\bwhat (?:should|do|can|could|would) i (?:even |possibly |ever )?(?:do|say|write|tell|try|put)\b"
+    r"|\bwhat (?:would|did|do) you (?:do|suggest|recommend)\b"
+    r"|\bwhat (?:should|can) (?:we|i) (?:do|try)\b"
+    r"|\b(?:any|got any|have any|some|give me some) (?:ideas?|advice|suggestions?|tips?|pointers)\b"
+    r"|\bhow (?:do|did|should|can|could|would) (?:i|you|we) (?:even |ever )?(?:start|begin|deal|handle|cope|do|get|tell|say|find|talk|ask|stop|keep|make)\b"
+    r"|\bwhere (?:do|should|would|can) i (?:even )?(?:start|begin|go|look|turn)\b"
+    r"|\bshould i (?:just |even )?\w+"
+    r"|\btell me what to do\b|\bhelp me (?:figure|work|think|decide)\b|\bwhat are my options\b"
+    r"|\bi (?:don't|do not|dont) know (?:what|how|where) to (?:do|say|write|start|begin|go)\b",
+    re.IGNORECASE)
+
+
+def asks_for_ideas(prompt: str) -> str | None:
+    """The words where the peer's line asks for ideas or advice, if it does (a question, or "I don't know what to do")."""
+    for m in _ASKS.finditer(prompt):
+        sentence_end = re.search(r"[.!?\n]", prompt[m.end():])
+        end = m.end() + (sentence_end.start() + 1 if sentence_end else len(prompt) - m.end())
+        tail = prompt[m.end():end]
+        if m.group(0).lower().startswith(("i don", "i do not", "i dont")) or "?" in tail or end == len(prompt):
+            start = max(prompt.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+            return " ".join(prompt[start:end].split())
+    return None
 
 
 class _Sentences:

@@ -31,9 +31,10 @@ class JudgeRequest:
     node: str
     rubrics: tuple[str, ...]
     scope: bool
+    prompt: str = ""  # what the peer just said (Engine.prompt)
 
     def run(self, scorer: Any) -> Judgment:
-        return scorer.judge(self.text, self.rubrics, scope=self.scope)
+        return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt)
 
 
 class PlaySession:
@@ -144,7 +145,8 @@ class PlaySession:
             raise EngineError("type a response first")
         if self.scorer is None:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
-        return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope)
+        return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
+                            Engine.prompt(self.state))
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
