@@ -188,16 +188,38 @@ class Reader:
     def probs(self, text: str) -> np.ndarray:
         """One probability per label (self.labels); a long response is read in overlapping windows
         and each label keeps its highest probability."""
-        ids = self.tokenizer.encode(text)
+        return self.read([text])[0]
+
+    def read(self, segments: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Read the text made of `segments` (its sentences, say) once. Returns the probability of each
+        label and, per segment and label, how much the segment pushed that label: the mean over its
+        word pieces of their share of the logit (the logit is the mean of every piece's last hidden
+        state through the linear head, so the shares add up exactly). A segment without word pieces
+        gets -inf."""
+        per = [self.tokenizer.encode(s) for s in segments]
+        ids = [i for p in per for i in p]
+        owner = np.repeat(np.arange(len(per)), [len(p) for p in per])
         inner = MAX_PIECES - 2
         starts = range(0, max(1, len(ids) - inner + WINDOW_STEP), WINDOW_STEP) if len(ids) > inner else (0,)
         best = None
+        share = np.full((len(ids), len(self.labels)), -np.inf, dtype=np.float32)
         for s in starts:
-            p = self._forward([self.tokenizer.cls, *ids[s:s + inner], self.tokenizer.sep])
+            hidden = self._forward([self.tokenizer.cls, *ids[s:s + inner], self.tokenizer.sep])
+            pieces = hidden @ self.head
+            logits = pieces.mean(0) + self.head_b
+            p = 1.0 / (1.0 + np.exp(-logits))
             best = p if best is None else np.maximum(best, p)
-        return best
+            inside = pieces[1:-1]
+            share[s:s + len(inside)] = np.maximum(share[s:s + len(inside)], inside)
+        pushed = np.full((len(per), len(self.labels)), -np.inf, dtype=np.float32)
+        for k in range(len(per)):
+            mine = owner == k
+            if mine.any():
+                pushed[k] = share[mine].mean(0)
+        return best, pushed
 
     def _forward(self, ids: list[int]) -> np.ndarray:
+        """The last layer's hidden states, one row per piece."""
         n = len(ids)
         x = self.word_q[ids].astype(np.float32) * self.word_s[ids, None] + self.position[:n]
         x = _layer_norm(x, *self.emb_ln)
@@ -215,8 +237,7 @@ class Reader:
             x = _layer_norm(context @ w["out"] + w["out.b"] + x, w["ln1.g"], w["ln1.b"])
             up = _gelu(x @ w["up"] + w["up.b"])
             x = _layer_norm(up @ w["down"] + w["down.b"] + x, w["ln2.g"], w["ln2.b"])
-        logits = x.mean(0) @ self.head + self.head_b
-        return 1.0 / (1.0 + np.exp(-logits))
+        return x
 
 
 @lru_cache(maxsize=2)

@@ -274,8 +274,8 @@ class Scorer:
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
-        probs = dict(zip(model.labels, model.probs(tt.text)))
         sentences = _Sentences(model, tt)
+        probs = sentences.probs
         read: set[str] = set()
         kept: list[FlagResult] = []
         for f in flags:
@@ -444,25 +444,27 @@ def asks_for_ideas(prompt: str) -> str | None:
 
 
 class _Sentences:
-    """Where in a response the reader saw a label: the sentence it gives the highest probability,
-    read on its own (each sentence read once per response, and only when the reader added something)."""
+    """The response read once by the reader, sentence by sentence: the probabilities, and for a label the
+    sentence that pushed it most (Reader.read), as evidence."""
 
     def __init__(self, model, tt: TokenizedText):
-        self.model, self.tt = model, tt
-        self._probs: list[tuple[int, int, dict]] | None = None
+        self.tt = tt
+        self.spans: list[tuple[int, int]] = []  # each sentence's words
+        cuts: list[int] = []  # where each sentence's part of the text starts (parts cover the whole text)
+        start, tokens = 0, tt.tokens
+        for i in range(1, len(tokens) + 1):
+            if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
+                self.spans.append((tokens[start].start, tokens[i - 1].end))
+                cuts.append(0 if not cuts else tokens[start].start)
+                start = i
+        parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
+        probs, self.pushed = model.read(parts)
+        self.labels = {label: k for k, label in enumerate(model.labels)}
+        self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
 
     def evidence(self, label: str, p: float) -> Evidence:
-        if self._probs is None:
-            spans, start, tokens = [], 0, self.tt.tokens
-            for i in range(1, len(tokens) + 1):
-                if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
-                    spans.append((tokens[start].start, tokens[i - 1].end))
-                    start = i
-            if len(spans) == 1:
-                self._probs = [(spans[0][0], spans[0][1], {label: p})]
-            else:
-                self._probs = [(a, b, dict(zip(self.model.labels, self.model.probs(self.tt.text[a:b])))) for a, b in spans]
-        a, b, _ = max(self._probs, key=lambda s: s[2].get(label, 0.0))
+        k = self.labels[label]
+        a, b = self.spans[max(range(len(self.spans)), key=lambda i: self.pushed[i, k])]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
