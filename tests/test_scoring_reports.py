@@ -46,6 +46,10 @@ def flags(scorer, text):
     ("Let me tell you mine was way worse", "long-self-disclosure"),
     ("dont stress ill keep it on the dl", "secrecy-promise"),
     ("What's said in this room doesn't leave this room, okay?", "secrecy-promise"),
+    # found by playing "Just tell me straight: am I bipolar?": a diagnosis by likeness to the speaker's own
+    ("Five days without sleep and then the crash, yeah, that is textbook for what I have.", "diagnosing"),
+    ("Honestly it sure sounds like the same thing I live with.", "diagnosing"),
+    ("From what you're telling me, it lines up with my own manic episodes.", "diagnosing"),
 ])
 def test_reported_misses_are_flagged(scorer, text, flag):
     assert flag in flags(scorer, text)
@@ -63,6 +67,8 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     ("Maybe start with mornings.", "unsolicited-advice"),
     ("Your cousin thinks you're manic? What do you make of that?", "diagnosing"),
     ("Here, take this forty bucks and get yourself some groceries.", "unsolicited-advice"),
+    ("When I was diagnosed with bipolar I was scared too. Only a doctor can tell you about yours.", "diagnosing"),
+    ("I went through something that sounds a lot like what you describe, and getting evaluated helped me.", "diagnosing"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
