@@ -3,7 +3,8 @@
     python tools/reader_sweep.py READER.npz FILE[,FILE...] ADD:VETO:CRITERION [...]
 
 e.g. `python tools/reader_sweep.py build/reader-kn.npz outside-k.yaml,outside-l.yaml,outside-m.yaml,outside-n.yaml
-0.85:0.05:0.9 0.8:0.02:0.8 off` (files of tests/data/scoring; `off` is the Scorer without the reader).
+0.85:0.05:0.9 0.8:0.02:0.8 0.85:0.05:0.9:whole off` (files of tests/data/scoring; `off` is the Scorer
+without the reader; `:whole` reads the whole response only, not also each sentence alone).
 Prints flags pooled precision and recall, criterion F1 and, for a single setting, each flag's
 precision / recall / positives. The reader's probabilities are computed once per response.
 """
@@ -45,7 +46,11 @@ def main(argv: list[str]) -> int:
     for setting in argv[2:]:
         on = setting != "off"
         if on:
-            scorer_module.READER_ADD, scorer_module.READER_VETO, scorer_module.READER_ADD_CRITERION = map(float, setting.split(":"))
+            values = setting.split(":")
+            scorer_module.READER_ADD, scorer_module.READER_VETO, scorer_module.READER_ADD_CRITERION = map(float, values[:3])
+            scorer_module.READER_SENTENCES = values[3:] != ["whole"]
+            if values[3:] and values[3] != "whole":
+                scorer_module.READER_ADD_SENTENCE = float(values[3])
         scorer = scorer_module.Scorer(rubrics, reader=on)
         judged = [scorer.judge(i.text, ["peer-core"]) for i in items]
         said_f = np.array([[f in j.flag_ids for f in flags] for j in judged])

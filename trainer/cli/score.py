@@ -86,7 +86,8 @@ def judgment_line(judgment) -> dict:
     for c in judgment.criteria:
         if c.met:
             evidence += [{"kind": "criterion", "id": c.id, "rubric": c.rubric, "words": e.words, "start": e.start,
-                          "end": e.end, "indicator": e.indicator, "similarity": e.similarity} for e in c.evidence]
+                          "end": e.end, "indicator": e.indicator, "similarity": e.similarity,
+                          "via": "reader" if e.note == "reader" else "rule"} for e in c.evidence]
     for f in judgment.flags:
         evidence += [{"kind": "flag", "id": f.id, "rubric": f.rubric, "severity": f.severity, "words": e.words,
                       "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 import threading
+
+import numpy as np
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -72,11 +74,15 @@ WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
 SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)
 READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found (reader.py)
 # The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
-# (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more,
-# and overrules a flag the rules raised when it gives the flag less than READER_VETO.
+# (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more
+# for the whole response (or READER_ADD_SENTENCE for one sentence read alone; a criterion, at
+# READER_ADD_CRITERION for either), and overrules a flag the rules raised when it gives the whole
+# response less than READER_VETO.
 READER_ADD = 0.85
 READER_ADD_CRITERION = 0.9
 READER_VETO = 0.05
+READER_SENTENCES = True
+READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,7 @@ class Scorer:
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
         sentences = _Sentences(model, tt)
-        probs = sentences.probs
+        probs, alone = sentences.probs, sentences.alone
         read: set[str] = set()
         kept: list[FlagResult] = []
         for f in flags:
@@ -293,6 +299,7 @@ class Scorer:
                 if p is None:
                     continue
                 read.add(f.id)
+                p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= READER_ADD_SENTENCE else 0.0)
                 if p >= READER_ADD and (rid, f.id) not in raised and f.id not in excused:
                     evidence = sentences.evidence(f"{rid}:{f.id}", p)
                     kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
@@ -300,6 +307,8 @@ class Scorer:
         out = []
         for c in criteria:
             p = probs.get(f"{c.rubric}:{c.id}")
+            if p is not None:
+                p = max(p, alone.get(f"{c.rubric}:{c.id}", 0.0))
             if not c.met and p is not None and p >= READER_ADD_CRITERION:
                 evidence = sentences.evidence(f"{c.rubric}:{c.id}", p)
                 c = replace(c, met=True, evidence=(evidence,))
@@ -461,10 +470,17 @@ class _Sentences:
         probs, self.pushed = model.read(parts)
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
+        self.alone: dict[str, float] = {}
+        if READER_SENTENCES and len(parts) > 1:
+            # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
+            # sentence is also read alone (its highest probability per label is `alone`).
+            each = np.array([model.probs(part) for part in parts])
+            self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
+            self.pushed = each  # the evidence: the sentence most likely to carry the label alone
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
-        a, b = self.spans[max(range(len(self.spans)), key=lambda i: self.pushed[i, k])]
+        a, b = self.spans[int(np.argmax(self.pushed[:, k]))]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
