@@ -52,6 +52,26 @@ def _is_cjk(cp: int) -> bool:
             or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
 
+def wordpiece(word: str, index: dict[str, int]) -> list[int] | None:
+    """BERT's WordPiece: the longest known prefix, then the longest known "##" continuation, and so
+    on; None where some part is unknown or the word is over MAX_WORD_CHARS (BERT reads it as [UNK])."""
+    if len(word) > MAX_WORD_CHARS:
+        return None
+    out, start = [], 0
+    while start < len(word):
+        end, found = len(word), None
+        while start < end:
+            found = index.get(word[start:end] if start == 0 else "##" + word[start:end])
+            if found is not None:
+                break
+            end -= 1
+        if found is None:
+            return None
+        out.append(found)
+        start = end
+    return out
+
+
 class Tokenizer:
     def __init__(self, vocab: list[str]):
         self.index = {p: i for i, p in enumerate(vocab)}
@@ -92,23 +112,8 @@ class Tokenizer:
         hit = self._cache.get(word)
         if hit is not None:
             return hit
-        out: list[int] = []
-        if len(word) > MAX_WORD_CHARS:
-            out = [self.unk]
-        else:
-            start = 0
-            while start < len(word):
-                end, found = len(word), None
-                while start < end:
-                    found = self.index.get(word[start:end] if start == 0 else "##" + word[start:end])
-                    if found is not None:
-                        break
-                    end -= 1
-                if found is None:
-                    out = [self.unk]
-                    break
-                out.append(found)
-                start = end
+        pieces = wordpiece(word, self.index)
+        out = [self.unk] if pieces is None else pieces
         if len(self._cache) < 100_000:
             self._cache[word] = out
         return out

@@ -458,14 +458,10 @@ class _Sentences:
 
     def __init__(self, model, tt: TokenizedText):
         self.tt = tt
-        self.spans: list[tuple[int, int]] = []  # each sentence's words
-        cuts: list[int] = []  # where each sentence's part of the text starts (parts cover the whole text)
-        start, tokens = 0, tt.tokens
-        for i in range(1, len(tokens) + 1):
-            if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
-                self.spans.append((tokens[start].start, tokens[i - 1].end))
-                cuts.append(0 if not cuts else tokens[start].start)
-                start = i
+        tokens = tt.tokens
+        sentences = tt.sentence_spans()
+        self.spans = [(tokens[a].start, tokens[b - 1].end) for a, b in sentences]  # each sentence's words
+        cuts = [0] + [tokens[a].start for a, _ in sentences[1:]]  # the parts cover the whole text
         parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
         probs, self.pushed = model.read(parts)
         self.labels = {label: k for k, label in enumerate(model.labels)}

@@ -49,7 +49,6 @@ MIN_SIMILARITY = 0.7
 # A bag of word pieces cannot tell "That makes sense." from "That doesn't make sense to me."; in
 # replies this short the phrase rules are the better judge, and the channel stays out.
 MIN_WORDS = 6
-MAX_PIECE_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -88,22 +87,9 @@ class WordPieces:
         return out
 
     def _pieces(self, word: str) -> list[int]:
-        if len(word) > MAX_PIECE_CHARS:
-            return []
-        out, start = [], 0
-        while start < len(word):
-            end, found = len(word), None
-            while start < end:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                found = self.index.get(piece)
-                if found is not None:
-                    break
-                end -= 1
-            if found is None:
-                return []  # BERT reads an unknown word as [UNK]; it carries no meaning here
-            out.append(found)
-            start = end
-        return out
+        from trainer.scoring.reader import wordpiece
+
+        return wordpiece(word, self.index) or []  # BERT reads an unknown word as [UNK]; it carries no meaning here
 
 
 def _plain(word: str) -> str:
@@ -228,14 +214,11 @@ class SemanticFlags:
 
     def closest_span(self, tt, row: int) -> tuple[int, int]:
         """The sentence of a tokenised response most like example `row`: token indexes [start, end)."""
-        best, best_sim, start = (0, len(tt.tokens)), -2.0, 0
-        tokens = tt.tokens
-        for i in range(1, len(tokens) + 1):
-            if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
-                sim = float(self.embed([t.norm for t in tokens[start:i]]) @ self.matrix[row])
-                if sim > best_sim:
-                    best, best_sim = (start, i), sim
-                start = i
+        best, best_sim = (0, len(tt.tokens)), -2.0
+        for a, b in tt.sentence_spans():
+            sim = float(self.embed([t.norm for t in tt.tokens[a:b]]) @ self.matrix[row])
+            if sim > best_sim:
+                best, best_sim = (a, b), sim
         return best
 
 

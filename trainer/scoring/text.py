@@ -368,6 +368,15 @@ class TokenizedText:
     def is_question(self, sentence: int) -> bool:
         return 0 <= sentence < len(self.sentence_ends) and self.sentence_ends[sentence] == "?"
 
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        """Each sentence as token indexes [start, end), in order."""
+        spans, start, tokens = [], 0, self.tokens
+        for i in range(1, len(tokens) + 1):
+            if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
+                spans.append((start, i))
+                start = i
+        return spans
+
 
 def _expand_word(word: str) -> list[str]:
     if word in _APOSTROPHE_WORDS:
