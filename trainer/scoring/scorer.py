@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 import threading
-
-import numpy as np
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -457,6 +455,8 @@ class _Sentences:
     sentence that pushed it most (Reader.read), as evidence."""
 
     def __init__(self, model, tt: TokenizedText):
+        import numpy as np  # as the reader does; not at import, so headless commands start as fast as before
+
         self.tt = tt
         tokens = tt.tokens
         sentences = tt.sentence_spans()
@@ -476,7 +476,7 @@ class _Sentences:
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
-        a, b = self.spans[int(np.argmax(self.pushed[:, k]))]
+        a, b = self.spans[int(self.pushed[:, k].argmax())]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
