@@ -73,8 +73,8 @@ SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labe
 READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found (reader.py)
 # The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
 # (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more
-# for the whole response (or READER_ADD_SENTENCE for one sentence read alone; a criterion, at
-# READER_ADD_CRITERION for either), and overrules a flag the rules raised when it gives the whole
+# for the whole response (a flag also at READER_ADD_SENTENCE for one sentence read alone; a
+# criterion at READER_ADD_CRITERION, for the whole response only), and overrules a flag the rules raised when it gives the whole
 # response less than READER_VETO.
 READER_ADD = 0.85
 READER_ADD_CRITERION = 0.9
@@ -305,8 +305,6 @@ class Scorer:
         out = []
         for c in criteria:
             p = probs.get(f"{c.rubric}:{c.id}")
-            if p is not None:
-                p = max(p, alone.get(f"{c.rubric}:{c.id}", 0.0))
             if not c.met and p is not None and p >= READER_ADD_CRITERION:
                 evidence = sentences.evidence(f"{c.rubric}:{c.id}", p)
                 c = replace(c, met=True, evidence=(evidence,))
