@@ -103,6 +103,14 @@ def test_a_long_response_is_read_in_windows_and_a_late_flag_still_counts(reader)
     assert reader.probs(filler + late)[i] > 0.5 > reader.probs(filler)[i]
 
 
+def test_a_huge_paste_is_read_only_up_to_the_window_limit(reader, monkeypatch):
+    calls = []
+    forward = reader._forward
+    monkeypatch.setattr(reader, "_forward", lambda ids: calls.append(len(ids)) or forward(ids))
+    reader.probs("I went to group today. " * 4000)  # about 24,000 pieces
+    assert len(calls) == reader_module.MAX_WINDOWS and max(calls) == MAX_PIECES
+
+
 def test_hostile_input_is_read_without_error(reader):
     for text in ["", " \n\t ", "\x00" * 50, "\u202e\u200d" * 100, "🙂" * 300, "a" * 100_000, "x " * 5000]:
         p = reader.probs(text)

@@ -24,6 +24,10 @@ import numpy as np
 READER_FILE = Path(__file__).parent / "data" / "reader.npz"
 MAX_PIECES = 128  # pieces per window, [CLS] and [SEP] included; longer responses are read in windows
 WINDOW_STEP = 96
+# A spoken turn is a few hundred pieces; a pasted book is not one. The reader reads at most this many
+# windows (about 1,000 pieces, some 750 words; a full window costs about 60 ms); the phrase rules still
+# read everything.
+MAX_WINDOWS = 10
 MAX_WORD_CHARS = 100
 LN_EPS = 1e-12
 
@@ -187,7 +191,7 @@ class Reader:
                     or self.word_s.shape != (self.word_q.shape[0],) or len(self.tokenizer.index) != self.word_q.shape[0]
                     or self.position.shape != (max(MAX_PIECES, self.position.shape[0]), width)):
                 raise ValueError("layer shapes do not fit")
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
             raise ReaderError(f"{path} does not hold a reader this version can use ({exc})") from exc
 
     def probs(self, text: str) -> np.ndarray:
@@ -205,7 +209,8 @@ class Reader:
         ids = [i for p in per for i in p]
         owner = np.repeat(np.arange(len(per)), [len(p) for p in per])
         inner = MAX_PIECES - 2
-        starts = range(0, max(1, len(ids) - inner + WINDOW_STEP), WINDOW_STEP) if len(ids) > inner else (0,)
+        starts = range(0, max(1, len(ids) - inner + WINDOW_STEP), WINDOW_STEP) if len(ids) > inner else range(1)
+        starts = starts[:MAX_WINDOWS]
         best = None
         share = np.full((len(ids), len(self.labels)), -np.inf, dtype=np.float32)
         for s in starts:

@@ -81,6 +81,7 @@ READER_ADD_CRITERION = 0.9
 READER_VETO = 0.05
 READER_SENTENCES = True
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
+READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 
 
 @dataclass(frozen=True)
@@ -465,7 +466,7 @@ class _Sentences:
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
         self.alone: dict[str, float] = {}
-        if READER_SENTENCES and len(parts) > 1:
+        if READER_SENTENCES and 1 < len(parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
             # sentence is also read alone (its highest probability per label is `alone`).
             each = np.array([model.probs(part) for part in parts])
