@@ -95,6 +95,15 @@ def test_probabilities_are_per_label_and_deterministic(reader):
     assert p[reader.labels.index("scope:medication-advice")] > p[reader.labels.index("peer-core:open-question")]
 
 
+def test_reading_many_at_once_gives_each_ones_own_probabilities(reader):
+    texts = ["I hear you.", "Honestly you should just stop the lithium for a bit.", "", "What do you think?",
+             "I remember my first meeting. " * 40]  # the last one needs windows and is read on its own
+    many = reader.probs_many(texts)
+    assert many.shape == (len(texts), len(reader.labels))
+    for row, text in zip(many, texts):
+        assert np.allclose(row, reader.probs(text), atol=1e-5)
+
+
 def test_a_long_response_is_read_in_windows_and_a_late_flag_still_counts(reader):
     late = "You should just stop taking the lithium, you don't need it."
     filler = "I remember the first week I went to group and sat in the back and said nothing at all. " * 15

@@ -228,26 +228,60 @@ class Reader:
                 pushed[k] = share[mine].mean(0)
         return best, pushed
 
-    def _forward(self, ids: list[int]) -> np.ndarray:
-        """The last layer's hidden states, one row per piece."""
-        n = len(ids)
-        x = self.word_q[ids].astype(np.float32) * self.word_s[ids, None] + self.position[:n]
+    def probs_many(self, texts: list[str]) -> np.ndarray:
+        """probs() of each text, one row each; texts that fit one window are read together in one
+        padded pass (the same probabilities, a fraction of the cost of one pass each)."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        inner = MAX_PIECES - 2
+        short: list[tuple[int, list[int]]] = []
+        for i, text in enumerate(texts):
+            ids = self.tokenizer.encode(text)
+            if len(ids) > inner:
+                out[i] = self.probs(text)
+            else:
+                short.append((i, [self.tokenizer.cls, *ids, self.tokenizer.sep]))
+        if short:
+            longest = max(len(ids) for _, ids in short)
+            batch = np.zeros((len(short), longest), dtype=np.int64)  # 0 is [PAD]
+            lengths = np.array([len(ids) for _, ids in short])
+            for row, (_, ids) in enumerate(short):
+                batch[row, :len(ids)] = ids
+            hidden = self._forward(batch, lengths)
+            valid = (np.arange(longest)[None, :] < lengths[:, None])[:, :, None]
+            pooled = (hidden * valid).sum(1) / lengths[:, None]
+            logits = pooled @ self.head + self.head_b
+            out[[i for i, _ in short]] = 1.0 / (1.0 + np.exp(-logits))
+        return out
+
+    def _forward(self, ids, lengths=None) -> np.ndarray:
+        """The last layer's hidden states: one row per piece of `ids` (a list), or a (texts, pieces,
+        width) array for a padded batch of ids (texts x pieces) with their `lengths`."""
+        batch = np.atleast_2d(np.asarray(ids, dtype=np.int64))
+        b, n = batch.shape
+        x = self.word_q[batch].astype(np.float32) * self.word_s[batch][..., None] + self.position[:n]
         x = _layer_norm(x, *self.emb_ln)
-        width = x.shape[1]
+        width = x.shape[-1]
         heads, size = self.heads, width // self.heads
         scale = 1.0 / np.sqrt(size)
+        mask = None
+        if lengths is not None:  # padded pieces are never attended to
+            mask = np.where(np.arange(n)[None, :] < np.asarray(lengths)[:, None], 0.0, -1e9).astype(np.float32)
+            mask = mask[:, None, None, :]
         for w in self.layers:
             qkv = x @ w["qkv"] + w["qkv.b"]
-            q, k, v = (qkv[:, i * width:(i + 1) * width].reshape(n, heads, size).transpose(1, 0, 2) for i in range(3))
-            scores = (q @ k.transpose(0, 2, 1)) * scale
+            q, k, v = (qkv[..., i * width:(i + 1) * width].reshape(b, n, heads, size).transpose(0, 2, 1, 3)
+                       for i in range(3))
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale
+            if mask is not None:
+                scores += mask
             scores -= scores.max(-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(1, 0, 2).reshape(n, width)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(b, n, width)
             x = _layer_norm(context @ w["out"] + w["out.b"] + x, w["ln1.g"], w["ln1.b"])
             up = _gelu(x @ w["up"] + w["up.b"])
             x = _layer_norm(up @ w["down"] + w["down.b"] + x, w["ln2.g"], w["ln2.b"])
-        return x
+        return x if lengths is not None else x[0]
 
 
 @lru_cache(maxsize=2)

@@ -469,7 +469,7 @@ class _Sentences:
         if READER_SENTENCES and 1 < len(parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
             # sentence is also read alone (its highest probability per label is `alone`).
-            each = np.array([model.probs(part) for part in parts])
+            each = model.probs_many(parts)
             self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
             self.pushed = each  # the evidence: the sentence most likely to carry the label alone
 
