@@ -139,7 +139,7 @@ def combine(out: Path) -> None:
     gold = targets(held_out).astype(bool)
     nf = len(FLAGS)
     for semantic in (False, True):
-        scorer = Scorer(RUBRICS, semantic=semantic)
+        scorer = Scorer(RUBRICS, semantic=semantic, reader=False)  # the rules; the reader is what is measured
         judged = [scorer.judge(i.text, ["peer-core"], leave_out=semantic) for i in held_out]
         rule_flags = np.array([[f in j.flag_ids for f in FLAGS] for j in judged])
         rule_met = np.array([[c in j.met_ids for c in CRITERIA] for j in judged])
