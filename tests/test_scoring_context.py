@@ -89,3 +89,97 @@ def test_json_lines_take_a_prompt():
                          cwd=ROOT, check=True)
     first, second = (json.loads(x) for x in out.stdout.splitlines())
     assert "unsolicited-advice" in first["flags"] and "unsolicited-advice" not in second["flags"]
+
+
+# --- answers: a reply that is out of scope only as the answer to the peer's question -------------
+
+ANSWERED = [
+    ("Just tell me straight: am I bipolar?", "Bro you ARE, and honestly that is ok", "diagnosing"),
+    ("Just tell me straight: am I bipolar?", "I'd put money on it.", "diagnosing"),
+    ("Do you think I have PTSD from all that?", "Honestly? Yes.", "diagnosing"),
+    ("Is my son schizophrenic?", "Sounds like it, yeah.", "diagnosing"),
+    ("Can you keep this between us?", "Of course.", "secrecy-promise"),
+    ("You won't tell my mom, right? Promise?", "Never.", "secrecy-promise"),
+    ("Can you spot me twenty till Friday?", "Sure, how much?", "dual-relationship"),
+    ("Want to grab coffee after group sometime?", "I'd love to!", "dual-relationship"),
+    ("Will I get the apartment?", "Oh yeah, they will.", "unwarranted-promise"),
+    ("Should I stop taking my lithium?", "Honestly? I would.", "medication-advice"),
+]
+
+
+@pytest.mark.parametrize("prompt, text, flag", ANSWERED)
+def test_an_answer_to_the_question_raises_the_flag(scorer, prompt, text, flag):
+    assert flag not in scorer.judge(text, ["peer-core"]).flag_ids  # the words alone say nothing out of scope
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert flag in j.flag_ids
+    evidence = next(f for f in j.flags if f.id == flag).evidence[0]
+    assert evidence.words in text  # the trainee's own words, as typed
+    question = evidence.note.removeprefix("answer: ")
+    assert evidence.note.startswith("answer: ") and question.endswith("?") and question[:-1] in prompt
+    assert any("(Said as the answer to their question" in line for line in j.feedback)
+
+
+@pytest.mark.parametrize("prompt, text", [
+    # backchannels and openings that are part of a longer clause
+    ("Just tell me straight: am I bipolar?", "Yeah, that's a big question. What makes you ask?"),
+    ("Just tell me straight: am I bipolar?", "You are scared, I can hear it."),
+    ("Can you keep this between us?", "Okay, so tell me what happened."),
+    # the reply says where the line is
+    ("Just tell me straight: am I bipolar?", "Honestly I don't know. Only a psychiatrist can tell you that."),
+    ("Just tell me straight: am I bipolar?", "Yes is not something I can say, I'm not a doctor."),
+    ("Can you keep this between us?", "Of course. Unless you tell me you're in danger, then I'd have to get help."),
+    ("Can you spot me twenty till Friday?", "I can't lend money, but let's look at the emergency fund."),
+    ("Will I get the apartment?", "I hope so. I can't promise, but let's make the application strong."),
+    ("Should I stop taking my lithium?", "That's a question for your prescriber. What's making you want to stop?"),
+    # negated, and a yes to a question that asks nothing out of scope
+    ("Am I bipolar?", "No, I would never say that."),
+    ("Can I tell you something about my week?", "Of course."),
+    ("Did you ever feel like this?", "Yes. For a long time I did."),
+    # the answer comes too late to be the answer
+    ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
+])
+def test_what_is_not_an_out_of_scope_answer(scorer, prompt, text):
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
+                "medication-advice"} & set(j.flag_ids), j.flag_ids
+
+
+def test_the_reader_does_not_overrule_an_answer(scorer):
+    """The reader reads the response alone and gives 'Yeah.' almost nothing; the question decides."""
+    j = scorer.judge("Yeah.", ["peer-core"], prompt="Am I bipolar?")
+    assert "diagnosing" in j.flag_ids
+    assert not any(line.startswith("Not counted as diagnosing") for line in j.feedback)
+
+
+def test_answers_are_validated_like_indicators(tmp_path):
+    from trainer.scoring.rubrics import load_rubric
+
+    path = tmp_path / "r.yaml"
+    path.write_text("""id: r
+title: R
+version: "1"
+criteria: []
+flags:
+  - id: promising
+    severity: critical
+    description: Promises.
+    feedback: That promises.
+    why: Because.
+    answers:
+      - questions: ["will i get (the job"]
+        indicators: ["^ {sure} $"]
+""", encoding="utf-8")
+    rubric, diagnostics = load_rubric(path)
+    assert rubric is None
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [("PT305", 12, 33), ("PT306", 13, 25)]
+
+
+def test_json_lines_raise_an_answer_with_the_prompt():
+    lines = [{"text": "Of course."}, {"text": "Of course.", "prompt": "Can you keep this between us?"}]
+    out = subprocess.run([sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--jsonl"],
+                         input="".join(json.dumps(x) + "\n" for x in lines), capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    first, second = (json.loads(x) for x in out.stdout.splitlines())
+    assert "secrecy-promise" not in first["flags"] and "secrecy-promise" in second["flags"]
+    evidence = next(e for e in second["evidence"] if e["id"] == "secrecy-promise")
+    assert (evidence["via"], evidence["words"], evidence["question"]) == ("answer", "Of course", "Can you keep this between us?")

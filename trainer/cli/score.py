@@ -91,7 +91,8 @@ def judgment_line(judgment) -> dict:
     for f in judgment.flags:
         evidence += [{"kind": "flag", "id": f.id, "rubric": f.rubric, "severity": f.severity, "words": e.words,
                       "start": e.start, "end": e.end, "indicator": e.indicator, "similarity": e.similarity,
-                      "via": e.note if e.note in ("semantic", "reader") else "rule"}
+                      "via": e.note if e.note in ("semantic", "reader") else "answer" if e.note.startswith("answer: ") else "rule",
+                      **({"question": e.note.removeprefix("answer: ")} if e.note.startswith("answer: ") else {})}
                      for e in f.evidence]
     return {
         "score": judgment.score,
@@ -180,6 +181,7 @@ def _print_judgment(rubric_set, judgment) -> None:
             how = (f"no phrase matched; similarity {e.similarity:.0f} to the labelled example "
                    f"{e.indicator.removeprefix('like the labelled example ')}" if e.note == "semantic"
                    else f"no phrase matched; the reader is {e.similarity:.0f}% sure" if e.note == "reader"
+                   else f"the answer to '{e.note.removeprefix('answer: ')[:60]}'" if e.note.startswith("answer: ")
                    else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")
             emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  ({how})")
     if judgment.stuffing:

@@ -73,6 +73,15 @@ class SelfFocus:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Replies that raise a flag only as an answer to the peer's question: "Yes." to "Am I bipolar?"."""
+
+    questions: tuple[str, ...]  # phrases in the peer's line that make it this question
+    indicators: tuple[str, ...]  # replies that answer it out of scope; each covers a whole clause
+    unless: tuple[str, ...] = ()  # phrases anywhere in the response that cancel the answer
+
+
+@dataclass(frozen=True)
 class RedFlag:
     id: str
     severity: str  # "critical" | "soft"
@@ -86,6 +95,7 @@ class RedFlag:
     excuse: frozenset[str] = frozenset(EXCUSES)
     self_focus: SelfFocus | None = None
     instead: str = ""
+    answers: tuple[Answer, ...] = ()
 
     @property
     def critical(self) -> bool:
@@ -222,12 +232,15 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            for key in ("indicators", "examples", "exceptions"):
-                phrases = item.get(key)
+            lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions")]
+            answers = item.get("answers") if isinstance(item.get("answers"), list) else []
+            lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
+                      for key in ("questions", "indicators", "unless")]
+            for where, phrases in lists:
                 if not isinstance(phrases, list):
                     continue
                 for j, phrase in enumerate(phrases):
-                    path: tuple = (kind, i, key, j)
+                    path: tuple = where + (j,)
                     if isinstance(phrase, dict):
                         phrase = phrase.get("phrase")
                         path = path + ("phrase",)
@@ -253,6 +266,10 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         for item in criteria + flags
         for key in ("indicators", "examples", "exceptions")
         for p in (item.get(key) if isinstance(item.get(key), list) else [])
+    ) + " " + " ".join(
+        str(p) for f in flags for a in (f.get("answers") if isinstance(f.get("answers"), list) else [])
+        if isinstance(a, dict) for key in ("questions", "indicators", "unless")
+        for p in (a.get(key) if isinstance(a.get(key), list) else [])
     ) + " " + " ".join(str(p) for ps in terms.values() if isinstance(ps, list) for p in ps)
     for name in terms:
         if "{" + name + "}" not in used and "{" + name + "}?" not in used:
@@ -265,8 +282,8 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' is critical, so its penalty is not used",
                                       ("flags", i, "penalty"), key=True, severity=Severity.WARNING,
                                       hint="a critical flag caps the score; remove 'penalty' or make the flag soft"))
-        if not f.get("indicators") and not f.get("self_focus"):
-            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators and no self_focus, so it can never be raised",
+        if not f.get("indicators") and not f.get("self_focus") and not f.get("answers"):
+            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers or self_focus, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
 
     # PT303: calibration labels name criteria and flags that exist.
@@ -406,6 +423,8 @@ def _build(doc: Document, data: dict) -> Rubric:
             excuse=frozenset(f.get("excuse", EXCUSES)),
             self_focus=SelfFocus(int(sf["min_words"]), float(sf["min_share"])) if isinstance(sf, dict) else None,
             instead=str(f.get("instead", "")).strip(),
+            answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")))
+                          for a in f.get("answers", []) or []),
         ))
     models = []
     for m in data.get("model_responses", []) or []:

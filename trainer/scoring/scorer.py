@@ -34,7 +34,7 @@ from trainer.scoring.patterns import (
     compile_pattern,
 )
 from trainer.scoring.rubrics import Criterion, RedFlag, Rubric, RubricSet
-from trainer.scoring.text import CLAUSE_BREAKERS, TokenizedText, tokenize
+from trainer.scoring.text import CLAUSE_BREAKERS, CLAUSE_FILLERS, TokenizedText, tokenize
 
 SCOPE_RUBRIC = "scope"
 
@@ -92,6 +92,17 @@ class _Owner:
     scope: str = "overlap"  # for exceptions
 
 
+@dataclass(frozen=True)
+class _AnswerOwner:
+    rubric: str
+    flag: RedFlag
+    answer: int  # which of the flag's answers
+
+
+ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
+ANSWER_SENTENCES = 2  # an answer is in the response's first two sentences
+
+
 class Scorer:
     """Judges responses against a RubricSet; build once, then call judge() per response."""
 
@@ -114,6 +125,19 @@ class Scorer:
                 patterns += self._compile(rubric, "flag", f, f.indicators, f.exceptions, f.threshold, cache)
         vocabulary = Vocabulary(w for p in patterns for w in p.literals)
         self.index = PatternIndex(patterns, vocabulary)
+        answers: list[Pattern] = []
+        for rubric in rubric_set:
+            cache = {}
+            for f in rubric.flags:
+                for k, a in enumerate(f.answers):
+                    for role, phrases in (("question", a.questions), ("answer", a.indicators), ("unless", a.unless)):
+                        for phrase in phrases:
+                            p = self._one(rubric, phrase, cache)
+                            if p is not None:
+                                p.owner, p.role, p.threshold = _AnswerOwner(rubric.id, f, k), role, f.threshold
+                                answers.append(p)
+        # Answers are matched apart from the indicators: questions against the peer's line, replies only when asked.
+        self.answer_index = PatternIndex(answers, Vocabulary(w for p in answers for w in p.literals)) if answers else None
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
         self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
 
@@ -257,6 +281,9 @@ class Scorer:
                         f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
                     )
 
+        if prompt and self.answer_index is not None and tt.tokens:
+            flags += self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags)
+
         read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
         if self.reader and tt.tokens:
             model = self.reader_model()
@@ -274,6 +301,51 @@ class Scorer:
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
+    def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str]) -> list[FlagResult]:
+        """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?").
+
+        A reply counts if it covers a whole clause (trailing fillers aside) in the response's first
+        two sentences, is not negated or quoted, and nothing in the response cancels it (`unless`)."""
+        index = self.answer_index
+        pt = tokenize(prompt if isinstance(prompt, str) else str(prompt))
+        asked: dict[tuple, str] = {}
+        spans = pt.sentence_spans()
+        for m in index.find(index.prepare(pt), active):
+            if m.pattern.role == "question":
+                o = m.pattern.owner
+                a, b = next(span for span in spans if span[0] <= m.start < span[1])
+                question = pt.text[pt.tokens[a].start:pt.tokens[b - 1].end] + ("?" if pt.is_question(pt.tokens[a].sentence) else "")
+                asked.setdefault((o.rubric, o.flag.id, o.answer), question)
+        if not asked:
+            return []
+        prepared = index.prepare(tt)
+        found = index.find(prepared, active)
+        cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
+                     for m in found if m.pattern.role == "unless"}
+        tokens, n = tt.tokens, len(tt.tokens)
+        last_sentence = tokens[0].sentence + ANSWER_SENTENCES - 1
+        out: list[FlagResult] = []
+        for m in found:
+            o = m.pattern.owner
+            key = (o.rubric, o.flag.id, o.answer)
+            if (m.pattern.role != "answer" or key not in asked or key in cancelled or (o.rubric, o.flag.id) in raised
+                    or o.flag.id in excused or tokens[m.start].sentence > last_sentence):
+                continue
+            end = m.end
+            while end < n and tokens[end].clause == tokens[m.end - 1].clause and prepared.norms[end] in CLAUSE_FILLERS:
+                end += 1
+            if not prepared.clause_start[m.start] or (end < n and tokens[end].clause == tokens[m.end - 1].clause):
+                continue  # part of a longer clause: "yes, it's a hard question" is not "Yes."
+            if _negation_cue(prepared, m.start) is not None or all(tokens[i].quoted for i in range(m.start, m.end)):
+                continue
+            f = o.flag
+            evidence = Evidence(tt.text[tokens[m.start].start:tokens[m.end - 1].end], tokens[m.start].start,
+                                tokens[m.end - 1].end, m.pattern.source, m.similarity, note=f"{ANSWER_NOTE}: {asked[key]}")
+            out.append(FlagResult(f.id, o.rubric, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+            raised.add((o.rubric, f.id))
+        return out
+
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str]):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
@@ -285,7 +357,8 @@ class Scorer:
         kept: list[FlagResult] = []
         for f in flags:
             p = probs.get(f"{f.rubric}:{f.id}")
-            if p is not None and p < READER_VETO:
+            if p is not None and p < READER_VETO and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": ")):
+                # (the reader does not see the peer's question, so it cannot judge an answer to it)
                 words = f.evidence[0].words if f.evidence else ""
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(words)}' matched a rubric phrase, "
                                      f"but read as a whole the response does not say it (the reader: {p:.0%}).")
@@ -393,6 +466,8 @@ class Scorer:
             if f.evidence and f.evidence[0].note == SEMANTIC_NOTE:
                 line += (" (No rubric phrase matched: your words read like a labelled example of "
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
+            elif f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "):
+                line += f" (Said as the answer to their question '{_clip(f.evidence[0].note.removeprefix(ANSWER_NOTE + ': '), 80)}'.)"
             elif f.evidence and f.evidence[0].note == READER_NOTE:
                 line += (" (No rubric phrase matched: the reader, a model trained on responses labelled by trainers, "
                          f"read this as {f.id.replace('-', ' ')}, {f.evidence[0].similarity:.0f}% sure.)")
