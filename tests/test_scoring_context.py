@@ -104,6 +104,8 @@ ANSWERED = [
     ("Want to grab coffee after group sometime?", "I'd love to!", "dual-relationship"),
     ("Will I get the apartment?", "Oh yeah, they will.", "unwarranted-promise"),
     ("Should I stop taking my lithium?", "Honestly? I would.", "medication-advice"),
+    ("Hi, this is Dana, his mom. Is my son in your program?", "Yeah.", "third-party-disclosure"),
+    ("Is he one of your clients? I'm his PO.", "He is.", "third-party-disclosure"),
 ]
 
 
@@ -131,6 +133,8 @@ def test_an_answer_to_the_question_raises_the_flag(scorer, prompt, text, flag):
     ("Can you spot me twenty till Friday?", "I can't lend money, but let's look at the emergency fund."),
     ("Will I get the apartment?", "I hope so. I can't promise, but let's make the application strong."),
     ("Should I stop taking my lithium?", "That's a question for your prescriber. What's making you want to stop?"),
+    ("Is my son in your program?", "I'm not able to confirm who is in our program. What's got you worried?"),
+    ("Is she there today? I need my caseworker.", "Yes, she is."),
     # negated, and a yes to a question that asks nothing out of scope
     ("Am I bipolar?", "No, I would never say that."),
     ("Can I tell you something about my week?", "Of course."),
@@ -141,7 +145,7 @@ def test_an_answer_to_the_question_raises_the_flag(scorer, prompt, text, flag):
 def test_what_is_not_an_out_of_scope_answer(scorer, prompt, text):
     j = scorer.judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
-                "medication-advice"} & set(j.flag_ids), j.flag_ids
+                "medication-advice", "third-party-disclosure"} & set(j.flag_ids), j.flag_ids
 
 
 def test_the_reader_does_not_overrule_an_answer(scorer):
