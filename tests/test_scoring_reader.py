@@ -19,10 +19,11 @@ from trainer.scoring.judgment import Judgment
 from trainer.scoring.reader import MAX_PIECES, Reader, ReaderError, _gelu, _layer_norm, load_reader, quantize
 from trainer.scoring.rubrics import bundled_rubric_set
 from trainer.scoring.scorer import READER_NOTE, READER_VETO, Scorer
+from trainer.scoring.semantic import HELD_OUT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "scoring"
-HELD_OUT = ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml")
+HELD_OUT = HELD_OUT_FILES
 
 
 @pytest.fixture(scope="module")

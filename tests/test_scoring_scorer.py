@@ -313,3 +313,54 @@ def test_flag_texts_from_folded_yaml_blocks_carry_no_trailing_newline(scorer):
         for flag in rubric.flags:
             assert flag.why == flag.why.strip() and flag.instead == flag.instead.strip(), (rubric.id, flag.id)
             assert flag.feedback == flag.feedback.strip(), (rubric.id, flag.id)
+
+
+# --- yields_to: a threat is coercion, not also advice ------------------------------------------------
+
+
+@pytest.mark.parametrize("text, stronger", [
+    ("Go to the appointment, if you miss it I'm closing your file.", "coercion"),
+    ("Stop putting yourself down like that, you know that's not true!", "arguing"),
+    ("Tomorrow's a brand new day!! Keep smiling and don't let those voices win", "cheerleading"),
+])
+def test_advice_gives_way_to_the_flag_it_yields_to(text, stronger):
+    from trainer.scoring.rubrics import bundled_rubric_set
+    from trainer.scoring.scorer import Scorer
+
+    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    j = scorer.judge(text, ["peer-core"])
+    assert stronger in j.flag_ids and "unsolicited-advice" not in j.flag_ids
+    assert any(line.startswith("Not counted as unsolicited advice:") and stronger.replace("-", " ") in line
+               for line in j.feedback)
+    # the same imperative beside a threat in another sentence is still advice
+    other = scorer.judge("You should call your sister tonight. " + text, ["peer-core"])
+    assert {"unsolicited-advice", stronger} <= set(other.flag_ids)
+    assert [e.words for f in other.flags if f.id == "unsolicited-advice" for e in f.evidence] == ["You should"]
+
+
+def test_yields_to_must_name_another_flag(tmp_path):
+    from trainer.scoring.rubrics import load_rubric
+
+    path = tmp_path / "r.yaml"
+    path.write_text("""id: r
+title: R
+version: "1"
+criteria: []
+flags:
+  - id: advice
+    severity: soft
+    description: Advice.
+    feedback: That advises.
+    why: Because.
+    indicators: ["you should"]
+    yields_to: [coercian]
+  - id: coercion
+    severity: critical
+    description: Threats.
+    feedback: That threatens.
+    why: Because.
+    indicators: ["or else"]
+""", encoding="utf-8")
+    rubric, diagnostics = load_rubric(path)
+    assert rubric is None
+    assert [(d.code, d.line, d.hint) for d in diagnostics] == [("PT303", 12, "did you mean 'coercion'?")]

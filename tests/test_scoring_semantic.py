@@ -16,6 +16,7 @@ from trainer.scoring.rubrics import bundled_rubric_set, load_rubric
 from trainer.scoring.scorer import SEMANTIC_NOTE, Scorer
 from trainer.scoring.semantic import (
     BANK_FILES,
+    HELD_OUT_FILES,
     Example,
     SemanticFlags,
     WordPieces,
@@ -26,7 +27,7 @@ from trainer.scoring.text import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "scoring"
-HELD_OUT = ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml")
+HELD_OUT = HELD_OUT_FILES
 
 
 def words(text: str) -> list[str]:

