@@ -234,3 +234,16 @@ def test_the_veto_threshold_is_below_the_adding_one():
     from trainer.scoring.scorer import READER_ADD, READER_ADD_CRITERION
 
     assert 0 < READER_VETO < 0.5 < READER_ADD <= 1 and 0.5 < READER_ADD_CRITERION <= 1
+
+
+def test_the_reader_does_not_add_a_flag_where_the_rubric_names_a_look_alike(scorer):
+    """'I'd put money on it' read alone looks like money changing hands; the rubric lists it as an exception."""
+    text = "I'd put money on it, brother. But you are not your uncle."
+    gift = list(scorer.reader_model().labels).index("scope:significant-gift")
+    assert scorer.reader_model().probs("I'd put money on it, brother.")[gift] >= 0.95  # its sentence, read alone
+    j = scorer.judge(text, ["peer-core"])
+    assert "significant-gift" not in j.flag_ids
+    assert any(line.startswith("Not counted as significant gift: the reader read") and "'put money on it' is a rubric exception" in line
+               for line in j.feedback)
+    # the exception covers its own sentence only
+    assert "significant-gift" in scorer.judge("I'd bet money on it. Here, take fifty bucks for groceries.", ["peer-core"]).flag_ids
