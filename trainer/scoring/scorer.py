@@ -412,9 +412,11 @@ class Scorer:
                 if p >= READER_ADD and (rid, f.id) not in raised and f.id not in excused:
                     evidence = sentences.evidence(f"{rid}:{f.id}", p)
                     e = next((m for m in (exceptions or {}).get((rid, f.id), ())
-                              if evidence.start <= tt.tokens[m.start].start < evidence.end), None)
+                              if m.pattern.owner.scope == "overlap" and evidence.start <= tt.tokens[m.start].start < evidence.end),
+                             None)
                     if e is not None:
-                        # the rubric names these words as a look-alike that is fine ("I'd put money on it")
+                        # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
+                        # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
                         excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
                                              f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
                                              f"'{tt.words(e.start, e.end)}' is a rubric exception.")
