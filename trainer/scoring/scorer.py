@@ -293,12 +293,8 @@ class Scorer:
         if self.reader and tt.tokens:
             model = self.reader_model()
             if model is not None:
-                exceptions: dict[tuple[str, str], list[Match]] = {}
-                for m in matches:
-                    if m.pattern.role == "exception" and m.pattern.owner.kind == "flag":
-                        exceptions.setdefault((m.pattern.owner.rubric, m.pattern.owner.item.id), []).append(m)
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
-                                                   excused_flags, exceptions)
+                                                   excused_flags, by_item)
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
@@ -383,7 +379,7 @@ class Scorer:
         return out
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
-              criterion_spans: dict, excused_notes: list[str], excused: set[str], exceptions: dict | None = None):
+              criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
@@ -411,9 +407,9 @@ class Scorer:
                 p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= READER_ADD_SENTENCE else 0.0)
                 if p >= READER_ADD and (rid, f.id) not in raised and f.id not in excused:
                     evidence = sentences.evidence(f"{rid}:{f.id}", p)
-                    e = next((m for m in (exceptions or {}).get((rid, f.id), ())
-                              if m.pattern.owner.scope == "overlap" and evidence.start <= tt.tokens[m.start].start < evidence.end),
-                             None)
+                    e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
+                              if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
+                              and evidence.start <= tt.tokens[m.start].start < evidence.end), None)
                     if e is not None:
                         # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
                         # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
