@@ -67,7 +67,7 @@ def test_the_engine_passes_the_peers_last_lines_to_the_scorer():
     class Recorder:
         prompts: list = []
 
-        def judge(self, text, rubrics, *, scope=True, prompt=None):
+        def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
             self.prompts.append(prompt)
             return Judgment.synthetic_result(0.8)
 
@@ -189,3 +189,70 @@ def test_json_lines_raise_an_answer_with_the_prompt():
     assert "secrecy-promise" not in first["flags"] and "secrecy-promise" in second["flags"]
     evidence = next(e for e in second["evidence"] if e["id"] == "secrecy-promise")
     assert (evidence["via"], evidence["words"], evidence["question"]) == ("answer", "Of course", "Can you keep this between us?")
+
+
+# --- elliptic questions: "Am I?" two turns after "Am I bipolar?" -------------------------------
+
+EARLIER = ("My brother-in-law says you're bipolar. Like, you tell people. That right?\n"
+           "Just tell me straight. Am I bipolar?")
+AGAIN = "It felt good at first. Then it just stopped.\nYou've been there. You'd know. Am I?"
+
+
+@pytest.mark.parametrize("prompt, text", [
+    (AGAIN, "Yeah."),
+    (AGAIN, "Honestly? Yeah. I'd put money on it, brother."),
+    ("Come on, man. You know what it looks like. Yes or no.", "Yes."),
+    ("So am I or not?", "You are, man."),
+])
+def test_an_elliptic_question_is_answered_as_the_question_it_repeats(scorer, prompt, text):
+    alone = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "diagnosing" not in alone.flag_ids  # "Am I?" by itself names no diagnosis
+    j = scorer.judge(text, ["peer-core"], prompt=prompt, context=EARLIER)
+    assert "diagnosing" in j.flag_ids
+    flag = next(f for f in j.flags if f.id == "diagnosing")
+    assert flag.evidence[0].note == "answer: Am I bipolar?"
+    assert any("their question 'Am I bipolar?'" in line for line in j.feedback)
+
+
+@pytest.mark.parametrize("prompt, text", [
+    (AGAIN, "Yeah, that's a big question to carry around."),      # not a whole-clause answer
+    (AGAIN, "I can't tell you that. But I can help you find someone who can."),
+    ("Should I?", "Yeah."),                                       # repeats no earlier question ("Should I ...")
+    ("What do you think I should do about all this?", "Yeah."),   # a full question: the context is not read
+    ("My wife keeps saying it. It makes me so angry.", "Yeah."),  # no question at all
+])
+def test_context_is_read_only_for_an_elliptic_question_that_repeats_one(scorer, prompt, text):
+    j = scorer.judge(text, ["peer-core"], prompt=prompt, context=EARLIER)
+    assert "diagnosing" not in j.flag_ids
+
+
+def test_the_engine_passes_the_earlier_lines_as_context():
+    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "scope-am-i-bipolar.yaml")
+    assert scenario is not None, diagnostics
+
+    class Recorder:
+        calls: list = []
+
+        def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
+            self.calls.append((prompt, context))
+            return Judgment.synthetic_result(0.8)
+
+    recorder = Recorder()
+    engine = Engine(scenario, recorder)
+    state = engine.choose(engine.start(), 1)
+    engine.respond(state, "What has that been like?")
+    prompt, context = recorder.calls[0]
+    assert prompt.endswith("Am I?") and "Am I bipolar?" not in prompt
+    assert context.endswith("Just tell me straight. Am I bipolar?")
+    assert "Am I?" not in context
+
+
+def test_json_lines_and_the_command_take_context():
+    line = {"text": "Yeah.", "prompt": AGAIN, "context": EARLIER.split("\n")}
+    out = subprocess.run([sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--jsonl"],
+                         input=json.dumps(line) + "\n", capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "diagnosing" in json.loads(out.stdout)["flags"]
+    out = subprocess.run([sys.executable, "-m", "trainer", "score", "--rubric", "peer-core", "--format", "json",
+                          "--prompt", AGAIN, *[a for c in EARLIER.split("\n") for a in ("--context", c)], "Yeah."],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "diagnosing" in json.loads(out.stdout)["flags"]

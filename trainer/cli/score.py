@@ -23,6 +23,9 @@ def register(sub) -> None:
     p.add_argument("--rubric", action="append", default=[], metavar="ID", help="a rubric to judge with (repeatable)")
     p.add_argument("--no-scope", action="store_true", help="do not add the 'scope' rubric's red flags")
     p.add_argument("--prompt", metavar="LINE", help="what the peer said, which the response answers (with --jsonl: a \"prompt\" key)")
+    p.add_argument("--context", action="append", default=[], metavar="LINE",
+                   help="an earlier line of the peer's, oldest first (repeatable), which an elliptic question such as "
+                        "'Am I?' may repeat (with --jsonl: a \"context\" key, a string or a list)")
     p.add_argument("--jsonl", action="store_true",
                    help='read {"text": ...} lines on stdin, write one JSON result per line')
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
@@ -118,7 +121,8 @@ def run_score(args) -> int:
         return _score_jsonl(scorer, args.rubric, scope)
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
-    judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt)
+    judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt,
+                            context="\n".join(args.context) or None)
     _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
@@ -153,7 +157,12 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
                     use += [r for r in extra if isinstance(r, str) and r not in use]
                 try:
                     prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else None
-                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope, prompt=prompt))}
+                    context = item.get("context")
+                    if isinstance(context, list):
+                        context = "\n".join(x for x in context if isinstance(x, str))
+                    context = context if isinstance(context, str) and context else None
+                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope, prompt=prompt,
+                                                                           context=context))}
                 except KeyError as exc:
                     result = {"line": number, "error": str(exc).strip("'\"")}
                 if "id" in item:

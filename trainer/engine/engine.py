@@ -20,7 +20,8 @@ MAX_AUTO_STEPS = 1000  # goto-chains longer than this are a loop with no exit
 
 
 class Scorer(Protocol):
-    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, prompt: str | None = None) -> Judgment: ...
+    def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, prompt: str | None = None,
+              context: str | None = None) -> Judgment: ...
 
 
 class EngineError(Exception):
@@ -126,7 +127,7 @@ class Engine:
         if self.scorer is None:
             raise EngineError("no scorer is available for free-text responses")
         judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
-                                     prompt=self.prompt(state))
+                                     prompt=self.prompt(state), context=self.context(state))
         return self.respond_judged(state, text, judgment)
 
     @staticmethod
@@ -140,6 +141,25 @@ class Engine:
                 continue
             if entry.get("speaker"):
                 said.append(entry["text"])
+        return "\n".join(reversed(said))
+
+    @staticmethod
+    def context(state: State, lines: int = 8) -> str:
+        """The characters' lines before `prompt`, oldest first (at most `lines`): what an elliptic
+        question ("Am I?") may repeat."""
+        said: list[str] = []
+        in_prompt, seen = True, False  # the latest block of lines is the prompt itself
+        for entry in reversed(state.transcript):
+            if entry.get("kind") != "line":
+                in_prompt = in_prompt and not seen
+                continue
+            if entry.get("speaker"):
+                if in_prompt:
+                    seen = True
+                    continue
+                said.append(entry["text"])
+                if len(said) >= lines:
+                    break
         return "\n".join(reversed(said))
 
     def respond_judged(self, state: State, text: str, judgment: Judgment) -> State:

@@ -106,6 +106,42 @@ class _AnswerOwner:
 
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
 ANSWER_SENTENCES = 2  # an answer is in the response's first two sentences
+CONTEXT_LINES = 8  # how many earlier lines an elliptic question ("Am I?") may reach back to
+ELLIPTIC_WORDS = 3  # a question this short, fillers aside, repeats an earlier one
+_OPENERS = CLAUSE_FILLERS | {"come", "on", "just", "please", "seriously", "really", "tell", "me", "straight", "up"}
+_ELLIPTIC_TAILS = (("yes", "or", "no"), ("or", "not"), ("or", "what"))
+_ANY_QUESTION = frozenset({(), ("do", "you", "think"), ("what", "do", "you", "think"), ("is", "it"), ("well",), ("so",), ("right",)})
+
+
+def _core(pt: TokenizedText, a: int, b: int) -> list[str]:
+    """The words of tokens[a:b] after the fillers that open it ("so", "come on, man", "just tell me")."""
+    norms = [t.norm for t in pt.tokens[a:b]]
+    i = 0
+    while i < len(norms) and norms[i] in _OPENERS:
+        i += 1
+    return norms[i:]
+
+
+def _elliptic(pt: TokenizedText) -> tuple[str, ...] | None:
+    """The opening words an earlier question must repeat, if the peer's last question is elliptic:
+    ("am", "i") for "So am I?", () for "Yes or no." or "Well?"; None if it is a full question or none."""
+    for a, b in reversed(pt.sentence_spans()):
+        norms = [t.norm for t in pt.tokens[a:b]]
+        bare = False
+        for tail in _ELLIPTIC_TAILS:
+            if norms[-len(tail):] == list(tail):
+                norms, bare = norms[:-len(tail)], True
+                break
+        if not bare and not pt.is_question(pt.tokens[a].sentence):
+            continue  # "Am I? Be honest." - the question is before
+        i = 0
+        while i < len(norms) and norms[i] in _OPENERS:
+            i += 1
+        core = tuple(norms[i:])
+        if core in _ANY_QUESTION:
+            return ()
+        return core if len(core) <= ELLIPTIC_WORDS else None
+    return None
 
 
 class Scorer:
@@ -228,11 +264,14 @@ class Scorer:
         self.problems.append(self.semantic_error)
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False,
-              prompt: str | None = None) -> Judgment:
+              prompt: str | None = None, context: str | None = None) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
 
         `prompt`: what the peer just said. If they asked for ideas ("What should I do?"), a flag whose
         rubric excuses `asked` (unsolicited advice) is not raised.
+
+        `context`: what the characters said before that, one line per line, oldest first. Only an
+        elliptic question in the prompt ("Am I?") reads it, to find the question it repeats.
 
         `leave_out`: the response is itself a labelled example (calibration), which the semantic
         channel must not find in its bank."""
@@ -287,7 +326,7 @@ class Scorer:
                     )
 
         if prompt and self.answer_index is not None and tt.tokens:
-            flags += self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags)
+            flags += self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags, context)
 
         read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
         if self.reader and tt.tokens:
@@ -333,21 +372,26 @@ class Scorer:
             out.append(replace(f, evidence=kept) if kept != f.evidence else f)
         return out
 
-    def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str]) -> list[FlagResult]:
+    def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
+                 context: str | None = None) -> list[FlagResult]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?").
+
+        If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
+        knows, the question it repeats is looked for in `context`, the earlier lines.
 
         A reply counts if it covers a whole clause (trailing fillers aside) in the response's first
         two sentences, is not negated or quoted, and nothing in the response cancels it (`unless`)."""
         index = self.answer_index
         pt = tokenize(prompt if isinstance(prompt, str) else str(prompt))
-        asked: dict[tuple, str] = {}
-        spans = pt.sentence_spans()
-        for m in index.find(index.prepare(pt), active):
-            if m.pattern.role == "question":
-                o = m.pattern.owner
-                a, b = next(span for span in spans if span[0] <= m.start < span[1])
-                question = pt.text[pt.tokens[a].start:pt.tokens[b - 1].end] + ("?" if pt.is_question(pt.tokens[a].sentence) else "")
-                asked.setdefault((o.rubric, o.flag.id, o.answer), question)
+        asked = self._questions(pt, active)
+        if not asked and context:
+            echo = _elliptic(pt)
+            if echo is not None:
+                # "Am I?" two turns after "Am I bipolar?": the latest earlier question it repeats
+                for line in reversed(str(context).splitlines()[-CONTEXT_LINES:]):
+                    asked = self._questions(tokenize(line), active, echo)
+                    if asked:
+                        break
         if not asked:
             return []
         prepared = index.prepare(tt)
@@ -377,6 +421,22 @@ class Scorer:
                                   penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
             raised.add((o.rubric, f.id))
         return out
+
+    def _questions(self, pt: TokenizedText, active: set[str], echo: tuple[str, ...] | None = None) -> dict[tuple, str]:
+        """The answers' questions asked in `pt`, each with the sentence that asks it. With `echo`, only
+        questions whose sentence opens with those words ("am i" for "Am I?"; () for "Yes or no?")."""
+        index = self.answer_index
+        asked: dict[tuple, str] = {}
+        spans = pt.sentence_spans()
+        for m in index.find(index.prepare(pt), active):
+            if m.pattern.role == "question":
+                o = m.pattern.owner
+                a, b = next(span for span in spans if span[0] <= m.start < span[1])
+                if echo is not None and tuple(_core(pt, a, b)[:len(echo)]) != echo:
+                    continue
+                question = pt.text[pt.tokens[a].start:pt.tokens[b - 1].end] + ("?" if pt.is_question(pt.tokens[a].sentence) else "")
+                asked.setdefault((o.rubric, o.flag.id, o.answer), question)
+        return asked
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None):

@@ -32,9 +32,10 @@ class JudgeRequest:
     rubrics: tuple[str, ...]
     scope: bool
     prompt: str = ""  # what the peer just said (Engine.prompt)
+    context: str = ""  # what they said before that (Engine.context)
 
     def run(self, scorer: Any) -> Judgment:
-        return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt)
+        return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt, context=self.context)
 
 
 class PlaySession:
@@ -146,7 +147,7 @@ class PlaySession:
         if self.scorer is None:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
         return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
-                            Engine.prompt(self.state))
+                            Engine.prompt(self.state), Engine.context(self.state))
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
