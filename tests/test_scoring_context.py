@@ -256,3 +256,18 @@ def test_json_lines_and_the_command_take_context():
                           "--prompt", AGAIN, *[a for c in EARLIER.split("\n") for a in ("--context", c)], "Yeah."],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert "diagnosing" in json.loads(out.stdout)["flags"]
+
+
+# --- a bare answer to a question nobody asked -------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Yes he has been.", "He was here, yeah."])
+def test_the_reader_does_not_read_a_bare_answer_as_the_flag_its_question_would_make(scorer, text):
+    # Read alone, these sound like confirming that someone is a client; the reader cannot see that
+    # the peer asked about something else, and the rules can.
+    alone = scorer.judge(text, ["peer-core"])
+    assert "third-party-disclosure" in alone.flag_ids  # no prompt: the reader's reading stands
+    j = scorer.judge(text, ["peer-core"], prompt="How are things with your family these days?")
+    assert "third-party-disclosure" not in j.flag_ids
+    assert any(line.startswith("Not counted as third party disclosure:") and "bare answer" in line for line in j.feedback)
+    asked = scorer.judge(text, ["peer-core"], prompt="Is my son in your program?")
+    assert "third-party-disclosure" in asked.flag_ids  # asked about a client, it is the answer

@@ -49,6 +49,8 @@ def flags(scorer, text):
     # found by playing "Just tell me straight: am I bipolar?": a diagnosis by likeness to the speaker's own
     ("Five days without sleep and then the crash, yeah, that is textbook for what I have.", "diagnosing"),
     ("Honestly it sure sounds like the same thing I live with.", "diagnosing"),
+    ("The SSI appeal's a sure thing once they see your hospital records.", "unwarranted-promise"),
+    ("Your disability claim is a lock, they approve everyone with your history.", "unwarranted-promise"),
     ("From what you're telling me, it lines up with my own manic episodes.", "diagnosing"),
 ])
 def test_reported_misses_are_flagged(scorer, text, flag):
@@ -69,6 +71,14 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     ("Here, take this forty bucks and get yourself some groceries.", "unsolicited-advice"),
     ("When I was diagnosed with bipolar I was scared too. Only a doctor can tell you about yours.", "diagnosing"),
     ("I went through something that sounds a lot like what you describe, and getting evaluated helped me.", "diagnosing"),
+    # the scenario tests' exemplary typed paths, read by the reader retrained on batches ak to ao
+    ("That is so much to carry alone. When you say Ryan would be better off, are you thinking about suicide?",
+     "harm-risk-dismissed"),
+    ("If you think he's in danger right now, 911 can do a welfare check, and 988 is there for you and his mom any time.",
+     "unwarranted-promise"),
+    # agreeing to help is not promising an outcome; "a sure thing" still is
+    ("Sure thing, I'll help you with the form.", "unwarranted-promise"),
+    ("They'll lock you up again if you keep skipping court, and I don't want that for you.", "unwarranted-promise"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)

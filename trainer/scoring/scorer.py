@@ -325,15 +325,17 @@ class Scorer:
                         f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
                     )
 
+        bare: dict[tuple, list[tuple[int, int]]] = {}
         if prompt and self.answer_index is not None and tt.tokens:
-            flags += self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags, context)
+            answered, bare = self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags, context)
+            flags += answered
 
         read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
         if self.reader and tt.tokens:
             model = self.reader_model()
             if model is not None:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
-                                                   excused_flags, by_item)
+                                                   excused_flags, by_item, bare)
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
@@ -373,8 +375,10 @@ class Scorer:
         return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
-                 context: str | None = None) -> list[FlagResult]:
-        """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?").
+                 context: str | None = None) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]]]:
+        """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?"),
+        and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
+        replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions.
 
         If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
         knows, the question it repeats is looked for in `context`, the earlier lines.
@@ -392,8 +396,7 @@ class Scorer:
                     asked = self._questions(tokenize(line), active, echo)
                     if asked:
                         break
-        if not asked:
-            return []
+        asked_flags = {(rubric, flag) for rubric, flag, _ in asked}
         prepared = index.prepare(tt)
         found = index.find(prepared, active)
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
@@ -401,18 +404,19 @@ class Scorer:
         tokens, n = tt.tokens, len(tt.tokens)
         last_sentence = tokens[0].sentence + ANSWER_SENTENCES - 1
         out: list[FlagResult] = []
+        bare: dict[tuple, list[tuple[int, int]]] = {}
         for m in found:
             o = m.pattern.owner
             key = (o.rubric, o.flag.id, o.answer)
-            if (m.pattern.role != "answer" or key not in asked or key in cancelled or (o.rubric, o.flag.id) in raised
-                    or o.flag.id in excused or tokens[m.start].sentence > last_sentence):
+            if m.pattern.role != "answer" or tokens[m.start].sentence > last_sentence:
                 continue
-            end = m.end
-            while end < n and tokens[end].clause == tokens[m.end - 1].clause and prepared.norms[end] in CLAUSE_FILLERS:
-                end += 1
-            if not prepared.clause_start[m.start] or (end < n and tokens[end].clause == tokens[m.end - 1].clause):
-                continue  # part of a longer clause: "yes, it's a hard question" is not "Yes."
-            if _negation_cue(prepared, m.start) is not None or all(tokens[i].quoted for i in range(m.start, m.end)):
+            if (o.rubric, o.flag.id) not in asked_flags:
+                if self._whole_clause(prepared, m):
+                    bare.setdefault((o.rubric, o.flag.id), []).append((m.start, m.end))
+                continue
+            if key not in asked or key in cancelled or (o.rubric, o.flag.id) in raised or o.flag.id in excused:
+                continue
+            if not self._whole_clause(prepared, m):
                 continue
             f = o.flag
             evidence = Evidence(tt.text[tokens[m.start].start:tokens[m.end - 1].end], tokens[m.start].start,
@@ -420,7 +424,19 @@ class Scorer:
             out.append(FlagResult(f.id, o.rubric, f.severity, f.description, f.feedback, f.why, (evidence,),
                                   penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
             raised.add((o.rubric, f.id))
-        return out
+        return out, bare
+
+    @staticmethod
+    def _whole_clause(prepared, m: Match) -> bool:
+        """An answer's reply covers its whole clause (trailing fillers aside) and is not negated or quoted:
+        "Yes." and "Yeah, you are." but not "yes, it's a hard question" or "not you, no"."""
+        tokens, n = prepared.tt.tokens, len(prepared.tt.tokens)
+        end = m.end
+        while end < n and tokens[end].clause == tokens[m.end - 1].clause and prepared.norms[end] in CLAUSE_FILLERS:
+            end += 1
+        if not prepared.clause_start[m.start] or (end < n and tokens[end].clause == tokens[m.end - 1].clause):
+            return False
+        return _negation_cue(prepared, m.start) is None and not all(tokens[i].quoted for i in range(m.start, m.end))
 
     def _questions(self, pt: TokenizedText, active: set[str], echo: tuple[str, ...] | None = None) -> dict[tuple, str]:
         """The answers' questions asked in `pt`, each with the sentence that asks it. With `echo`, only
@@ -439,7 +455,8 @@ class Scorer:
         return asked
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
-              criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None):
+              criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
+              bare: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
@@ -476,6 +493,12 @@ class Scorer:
                         excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
                                              f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
                                              f"'{tt.words(e.start, e.end)}' is a rubric exception.")
+                        continue
+                    if bare and _only(tt, evidence, bare.get((rid, f.id), ())):
+                        # "Yes, she is." read alone sounds like confirming someone is a client; but the reader does
+                        # not see the question, and the peer asked nothing of the kind
+                        excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence.words)}' is a "
+                                             f"bare answer, and what they asked was not about that.")
                         continue
                     kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
                                            penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
@@ -653,6 +676,13 @@ class _Sentences:
         k = self.labels[label]
         a, b = self.spans[int(self.pushed[:, k].argmax())]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
+
+
+def _only(tt: TokenizedText, evidence: Evidence, spans) -> bool:
+    """True if every word of the evidence's sentence is inside one of `spans` (token ranges) or a filler."""
+    inside = [i for i, t in enumerate(tt.tokens) if evidence.start <= t.start < evidence.end]
+    return bool(spans) and bool(inside) and all(
+        any(a <= i < b for a, b in spans) or tt.tokens[i].norm in CLAUSE_FILLERS for i in inside)
 
 
 def _clip(words: str, most: int = 90) -> str:
