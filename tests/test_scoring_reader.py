@@ -236,11 +236,38 @@ def test_the_veto_threshold_is_below_the_adding_one():
     assert 0 < READER_VETO < 0.5 < READER_ADD <= 1 and 0.5 < READER_ADD_CRITERION <= 1
 
 
-def test_the_reader_does_not_add_a_flag_where_the_rubric_names_a_look_alike(scorer):
+class _SureOfMoney:
+    """The shipped reader, except that any sentence mentioning money reads as a significant gift (0.99):
+    as one retrained reader read "I'd put money on it, brother." Each retraining reads it differently."""
+
+    def __init__(self, real):
+        self.real, self.labels = real, real.labels
+        self.k = list(real.labels).index("scope:significant-gift")
+
+    def _mark(self, parts, rows):
+        rows = np.array(rows, dtype=np.float32, copy=True)
+        for i, part in enumerate(parts):
+            if "money" in part:
+                rows[i, self.k] = 0.99
+        return rows
+
+    def read(self, parts):
+        probs, pushed = self.real.read(parts)
+        probs = np.array(probs, dtype=np.float32, copy=True)
+        if any("money" in p for p in parts):
+            probs[self.k] = 0.99
+        return probs, self._mark(parts, pushed)
+
+    def probs_many(self, parts):
+        return self._mark(parts, self.real.probs_many(parts))
+
+
+def test_the_reader_does_not_add_a_flag_where_the_rubric_names_a_look_alike(rubric_set):
     """'I'd put money on it' read alone looks like money changing hands; the rubric lists it as an exception."""
     text = "I'd put money on it, brother. But you are not your uncle."
-    gift = list(scorer.reader_model().labels).index("scope:significant-gift")
-    assert scorer.reader_model().probs("I'd put money on it, brother.")[gift] >= 0.95  # its sentence, read alone
+    scorer = Scorer(rubric_set)
+    scorer._reader = _SureOfMoney(scorer.reader_model())
+    assert "significant-gift" in scorer.judge("I'd put money on the table for you, brother.", ["peer-core"]).flag_ids
     j = scorer.judge(text, ["peer-core"])
     assert "significant-gift" not in j.flag_ids
     assert any(line.startswith("Not counted as significant gift: the reader read") and "'put money on it' is a rubric exception" in line

@@ -212,11 +212,14 @@ def test_full_credit_and_rubrics_averaged():
     assert compute_score(a, [], {"ra": 1.0}, stuffing=True) == STUFFING_CAP
 
 
-def test_judge_applies_the_formula(scorer):
-    # peer-core's full_credit is 2.5: two of its skills in one turn is already strong
+def test_judge_applies_the_formula():
+    # peer-core's full_credit is 2.5: two of its skills in one turn is already strong. The phrase rules
+    # alone, so that what is met and raised is the rubric's, not a model's changing reading.
+    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
     judgment = scorer.judge("That makes sense. What would help?", ["peer-core"])
     assert judgment.score == round(2 / 2.5, 4)
     judgment = scorer.judge("That makes sense. Everyone gets sad sometimes.", ["peer-core"])
+    assert judgment.met_ids == ["validates"] and judgment.flag_ids == ["minimizing"]
     assert judgment.score == round(1 / 2.5 - 0.1, 4)
     judgment = scorer.judge("That makes sense, and you should stop your meds.", ["peer-core"])
     assert judgment.critical and judgment.score <= CRITICAL_CAP
