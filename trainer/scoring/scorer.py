@@ -113,13 +113,12 @@ _ELLIPTIC_TAILS = (("yes", "or", "no"), ("or", "not"), ("or", "what"))
 _ANY_QUESTION = frozenset({(), ("do", "you", "think"), ("what", "do", "you", "think"), ("is", "it"), ("well",), ("so",), ("right",)})
 
 
-def _core(pt: TokenizedText, a: int, b: int) -> list[str]:
-    """The words of tokens[a:b] after the fillers that open it ("so", "come on, man", "just tell me")."""
-    norms = [t.norm for t in pt.tokens[a:b]]
+def _core(norms: list[str]) -> tuple[str, ...]:
+    """The words after the fillers that open them ("so", "come on, man", "just tell me")."""
     i = 0
     while i < len(norms) and norms[i] in _OPENERS:
         i += 1
-    return norms[i:]
+    return tuple(norms[i:])
 
 
 def _elliptic(pt: TokenizedText) -> tuple[str, ...] | None:
@@ -134,10 +133,7 @@ def _elliptic(pt: TokenizedText) -> tuple[str, ...] | None:
                 break
         if not bare and not pt.is_question(pt.tokens[a].sentence):
             continue  # "Am I? Be honest." - the question is before
-        i = 0
-        while i < len(norms) and norms[i] in _OPENERS:
-            i += 1
-        core = tuple(norms[i:])
+        core = _core(norms)
         if core in _ANY_QUESTION:
             return ()
         return core if len(core) <= ELLIPTIC_WORDS else None
@@ -401,7 +397,7 @@ class Scorer:
         found = index.find(prepared, active)
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                      for m in found if m.pattern.role == "unless"}
-        tokens, n = tt.tokens, len(tt.tokens)
+        tokens = tt.tokens
         last_sentence = tokens[0].sentence + ANSWER_SENTENCES - 1
         out: list[FlagResult] = []
         bare: dict[tuple, list[tuple[int, int]]] = {}
@@ -448,7 +444,7 @@ class Scorer:
             if m.pattern.role == "question":
                 o = m.pattern.owner
                 a, b = next(span for span in spans if span[0] <= m.start < span[1])
-                if echo is not None and tuple(_core(pt, a, b)[:len(echo)]) != echo:
+                if echo is not None and _core([t.norm for t in pt.tokens[a:b]])[:len(echo)] != echo:
                     continue
                 question = pt.text[pt.tokens[a].start:pt.tokens[b - 1].end] + ("?" if pt.is_question(pt.tokens[a].sentence) else "")
                 asked.setdefault((o.rubric, o.flag.id, o.answer), question)
