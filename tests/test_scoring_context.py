@@ -60,26 +60,30 @@ def test_being_asked_does_not_excuse_medication_advice(scorer):
     assert "medication-advice" in j.flag_ids
 
 
+class Recorder:
+    """A scorer that records what the engine passes it: (prompt, context) per response."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
+        self.calls.append((prompt, context))
+        return Judgment.synthetic_result(0.8)
+
+
 def test_the_engine_passes_the_peers_last_lines_to_the_scorer():
     scenario, diagnostics = load_scenario(ROOT / "scenarios" / "stigma-why-bother.yaml")
     assert scenario is not None, diagnostics
-
-    class Recorder:
-        prompts: list = []
-
-        def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
-            self.prompts.append(prompt)
-            return Judgment.synthetic_result(0.8)
-
     recorder = Recorder()
     engine = Engine(scenario, recorder)
     state = engine.choose(engine.start(), 1)
     assert engine.turn(state).kind == "respond"
     expected = [e["text"] for e in state.transcript if e["kind"] == "line" and e.get("speaker")]
     engine.respond(state, "What would make it worth it for you?")
-    assert recorder.prompts and recorder.prompts[0]
-    assert recorder.prompts[0].split("\n")[-1] == expected[-1]
-    assert expected[0] not in recorder.prompts[0]  # the opening lines came before the trainee's first move
+    prompts = [prompt for prompt, _ in recorder.calls]
+    assert prompts and prompts[0]
+    assert prompts[0].split("\n")[-1] == expected[-1]
+    assert expected[0] not in prompts[0]  # the opening lines came before the trainee's first move
 
 
 def test_json_lines_take_a_prompt():
@@ -229,14 +233,6 @@ def test_context_is_read_only_for_an_elliptic_question_that_repeats_one(scorer, 
 def test_the_engine_passes_the_earlier_lines_as_context():
     scenario, diagnostics = load_scenario(ROOT / "scenarios" / "scope-am-i-bipolar.yaml")
     assert scenario is not None, diagnostics
-
-    class Recorder:
-        calls: list = []
-
-        def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
-            self.calls.append((prompt, context))
-            return Judgment.synthetic_result(0.8)
-
     recorder = Recorder()
     engine = Engine(scenario, recorder)
     state = engine.choose(engine.start(), 1)
