@@ -71,13 +71,19 @@ class Recorder:
         return Judgment.synthetic_result(0.8)
 
 
-def test_the_engine_passes_the_peers_last_lines_to_the_scorer():
-    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "stigma-why-bother.yaml")
+def at_first_typed_turn(scenario_file: str):
+    """An engine with a recording scorer, at the typed turn after the scenario's first choice."""
+    scenario, diagnostics = load_scenario(ROOT / "scenarios" / scenario_file)
     assert scenario is not None, diagnostics
     recorder = Recorder()
     engine = Engine(scenario, recorder)
     state = engine.choose(engine.start(), 1)
     assert engine.turn(state).kind == "respond"
+    return engine, state, recorder
+
+
+def test_the_engine_passes_the_peers_last_lines_to_the_scorer():
+    engine, state, recorder = at_first_typed_turn("stigma-why-bother.yaml")
     expected = [e["text"] for e in state.transcript if e["kind"] == "line" and e.get("speaker")]
     engine.respond(state, "What would make it worth it for you?")
     prompts = [prompt for prompt, _ in recorder.calls]
@@ -231,11 +237,7 @@ def test_context_is_read_only_for_an_elliptic_question_that_repeats_one(scorer, 
 
 
 def test_the_engine_passes_the_earlier_lines_as_context():
-    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "scope-am-i-bipolar.yaml")
-    assert scenario is not None, diagnostics
-    recorder = Recorder()
-    engine = Engine(scenario, recorder)
-    state = engine.choose(engine.start(), 1)
+    engine, state, recorder = at_first_typed_turn("scope-am-i-bipolar.yaml")
     engine.respond(state, "What has that been like?")
     prompt, context = recorder.calls[0]
     assert prompt.endswith("Am I?") and "Am I bipolar?" not in prompt
