@@ -274,3 +274,51 @@ def test_the_reader_does_not_add_a_flag_where_the_rubric_names_a_look_alike(rubr
                for line in j.feedback)
     # the exception covers its own sentence only
     assert "significant-gift" in scorer.judge("I'd bet money on it. Here, take fifty bucks for groceries.", ["peer-core"]).flag_ids
+
+
+class _Fixed:
+    """A reader that gives every response, and every sentence of it, the same probabilities: `set` for the
+    labels named, 0.3 for the rest (too low to add anything, too high to overrule anything)."""
+
+    def __init__(self, labels, **set_):
+        self.labels = labels
+        self.row = np.array([set_.get(label.split(":")[1].replace("-", "_"), 0.3) for label in labels], dtype=np.float32)
+
+    def read(self, parts):
+        return self.row.copy(), np.tile(self.row, (len(parts), 1))
+
+    def probs_many(self, parts):
+        return np.tile(self.row, (len(parts), 1))
+
+
+def _fixed_scorer(rubric_set, reader, **set_):
+    scorer = Scorer(rubric_set, semantic=False)
+    scorer._reader = _Fixed(reader.labels, **set_)
+    return scorer
+
+
+def test_a_flag_s_own_adding_threshold_replaces_the_common_one(rubric_set, reader, monkeypatch):
+    from trainer.scoring import scorer as scorer_module
+
+    text = "I hear you. What would help most this week?"
+    monkeypatch.setattr(scorer_module, "READER_ADD_AT", {})
+    assert "minimizing" not in _fixed_scorer(rubric_set, reader, minimizing=0.7).judge(text, ["peer-core"]).flag_ids
+    monkeypatch.setattr(scorer_module, "READER_ADD_AT", {"minimizing": (0.65, 0.95)})
+    judged = _fixed_scorer(rubric_set, reader, minimizing=0.7).judge(text, ["peer-core"])
+    assert "minimizing" in judged.flag_ids
+    assert "coercion" not in _fixed_scorer(rubric_set, reader, coercion=0.7).judge(text, ["peer-core"]).flag_ids
+    assert "minimizing" not in _fixed_scorer(rubric_set, reader, minimizing=0.6).judge(text, ["peer-core"]).flag_ids
+
+
+def test_the_reader_can_take_back_a_criterion_the_rules_credited_and_says_why(rubric_set, reader, monkeypatch):
+    from trainer.scoring import scorer as scorer_module
+
+    text = "That makes sense."
+    monkeypatch.setattr(scorer_module, "READER_VETO_CRITERION_AT", {"validates": 0.1})
+    assert "validates" in _fixed_scorer(rubric_set, reader, validates=0.2).judge(text, ["peer-core"]).met_ids
+    judged = _fixed_scorer(rubric_set, reader, validates=0.04).judge(text, ["peer-core"])
+    assert "validates" not in judged.met_ids
+    assert any(line.startswith("Not credited - validates: 'That makes sense' matched a rubric phrase")
+               and "(the reader: 4%)" in line for line in judged.feedback), judged.feedback
+    monkeypatch.setattr(scorer_module, "READER_VETO_CRITERION_AT", {})
+    assert "validates" in _fixed_scorer(rubric_set, reader, validates=0.04).judge(text, ["peer-core"]).met_ids

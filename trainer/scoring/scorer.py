@@ -87,6 +87,12 @@ READER_NO_VETO = frozenset({"unwarranted-promise", "harm-risk-dismissed", "clini
 READER_SENTENCES = True
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
+# Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label"):
+# flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id -> READER_ADD_CRITERION; flag id -> READER_VETO.
+READER_ADD_AT: dict[str, tuple[float, float]] = {}
+READER_ADD_CRITERION_AT: dict[str, float] = {}
+READER_VETO_AT: dict[str, float] = {}
+READER_VETO_CRITERION_AT: dict[str, float] = {}  # criterion id -> the reader uncredits a rule's credit under this
 
 
 @dataclass(frozen=True)
@@ -462,7 +468,7 @@ class Scorer:
         kept: list[FlagResult] = []
         for f in flags:
             p = probs.get(f"{f.rubric}:{f.id}")
-            if (p is not None and p < READER_VETO and f.id not in READER_NO_VETO
+            if (p is not None and p < READER_VETO_AT.get(f.id, READER_VETO) and f.id not in READER_NO_VETO
                     and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "))):
                 # (the reader does not see the peer's question, so it cannot judge an answer to it)
                 words = f.evidence[0].words if f.evidence else ""
@@ -477,8 +483,9 @@ class Scorer:
                 if p is None:
                     continue
                 read.add(f.id)
-                p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= READER_ADD_SENTENCE else 0.0)
-                if p >= READER_ADD and (rid, f.id) not in raised and f.id not in excused:
+                add, add_alone = READER_ADD_AT.get(f.id, (READER_ADD, READER_ADD_SENTENCE))
+                p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= add_alone else 0.0)
+                if p >= add and (rid, f.id) not in raised and f.id not in excused:
                     evidence = sentences.evidence(f"{rid}:{f.id}", p)
                     e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
                               if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
@@ -501,12 +508,19 @@ class Scorer:
         out = []
         for c in criteria:
             p = probs.get(f"{c.rubric}:{c.id}")
-            if not c.met and p is not None and p >= READER_ADD_CRITERION:
+            if not c.met and p is not None and p >= READER_ADD_CRITERION_AT.get(c.id, READER_ADD_CRITERION):
                 evidence = sentences.evidence(f"{c.rubric}:{c.id}", p)
                 c = replace(c, met=True, evidence=(evidence,))
                 a = next(i for i, t in enumerate(tt.tokens) if t.end > evidence.start)
                 b = max(i for i, t in enumerate(tt.tokens) if t.start < evidence.end) + 1
                 criterion_spans[c.id] = [(a, b)]
+            elif (c.met and p is not None and p < READER_VETO_CRITERION_AT.get(c.id, 0.0)
+                  and c.evidence and c.evidence[0].note != READER_NOTE):
+                # a rule's phrase in a response that, read whole, does not do it ("that makes sense, but ...")
+                note = (f"matched a rubric phrase, but read as a whole the response does not read as "
+                        f"{c.id.replace('-', ' ')} (the reader: {p:.0%})")
+                c = replace(c, met=False, evidence=tuple(replace(e, note=note) for e in c.evidence))
+                criterion_spans.pop(c.id, None)
             out.append(c)
         return kept, out, read
 
