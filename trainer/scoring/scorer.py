@@ -89,10 +89,16 @@ READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is add
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label"):
 # flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id -> READER_ADD_CRITERION; flag id -> READER_VETO.
-READER_ADD_AT: dict[str, tuple[float, float]] = {}
-READER_ADD_CRITERION_AT: dict[str, float] = {}
-READER_VETO_AT: dict[str, float] = {}
-READER_VETO_CRITERION_AT: dict[str, float] = {}  # criterion id -> the reader uncredits a rule's credit under this
+READER_ADD_AT: dict[str, tuple[float, float]] = {
+    "secrecy-promise": (0.7, 0.98), "third-party-disclosure": (0.8, 0.9), "coercion": (0.7, 1.01),
+    "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.9),
+    "unsolicited-advice": (0.95, 0.98), "arguing": (0.9, 0.98)}
+READER_ADD_CRITERION_AT: dict[str, float] = {"conveys-hope": 0.7, "shares-experience": 0.7, "validates": 0.8}
+READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "third-party-disclosure": 0.02, "coercion": 0.0,
+                                    "stigmatizing-language": 0.0, "minimizing": 0.1, "unsolicited-advice": 0.2}
+# criterion id -> the reader takes back a rule's credit where it gives the whole response less than this
+READER_VETO_CRITERION_AT: dict[str, float] = {"reflects-feeling": 0.3, "open-question": 0.2, "validates": 0.1,
+                                              "conveys-hope": 0.05, "shares-experience": 0.2, "links-resources": 0.1}
 
 
 @dataclass(frozen=True)
