@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from trainer.engine.engine import Engine
@@ -258,10 +259,32 @@ def test_json_lines_and_the_command_take_context():
 
 # --- a bare answer to a question nobody asked -------------------------------------------------
 
+class _ReadsAsDisclosure:
+    """The shipped reader, except that it is sure (0.97) every part is a third-party disclosure: as one
+    retrained reader read "Yes he has been." and "He was here, yeah." Each retraining reads them differently."""
+
+    def __init__(self, real):
+        self.real, self.labels = real, real.labels
+        self.k = list(real.labels).index("scope:third-party-disclosure")
+
+    def read(self, parts):
+        probs, pushed = self.real.read(parts)
+        probs, pushed = np.array(probs, copy=True), np.array(pushed, copy=True)
+        probs[self.k] = pushed[:, self.k] = 0.97
+        return probs, pushed
+
+    def probs_many(self, parts):
+        rows = np.array(self.real.probs_many(parts), copy=True)
+        rows[:, self.k] = 0.97
+        return rows
+
+
 @pytest.mark.parametrize("text", ["Yes he has been.", "He was here, yeah."])
-def test_the_reader_does_not_read_a_bare_answer_as_the_flag_its_question_would_make(scorer, text):
+def test_the_reader_does_not_read_a_bare_answer_as_the_flag_its_question_would_make(text):
     # Read alone, these sound like confirming that someone is a client; the reader cannot see that
     # the peer asked about something else, and the rules can.
+    scorer = Scorer(bundled_rubric_set())
+    scorer._reader = _ReadsAsDisclosure(scorer.reader_model())
     alone = scorer.judge(text, ["peer-core"])
     assert "third-party-disclosure" in alone.flag_ids  # no prompt: the reader's reading stands
     j = scorer.judge(text, ["peer-core"], prompt="How are things with your family these days?")

@@ -236,6 +236,20 @@ def test_the_veto_threshold_is_below_the_adding_one():
     assert 0 < READER_VETO < 0.5 < READER_ADD <= 1 and 0.5 < READER_ADD_CRITERION <= 1
 
 
+def test_each_label_s_own_thresholds_name_a_shipped_label_and_keep_their_order(rubric_set):
+    from trainer.scoring import scorer as m
+
+    flags = {f.id for f in rubric_set.get("scope").flags}
+    criteria = {c.id for c in rubric_set.get("peer-core").criteria}
+    assert set(m.READER_ADD_AT) | set(m.READER_VETO_AT) <= flags
+    assert set(m.READER_ADD_CRITERION_AT) | set(m.READER_VETO_CRITERION_AT) <= criteria
+    for label in flags:
+        add, alone = m.READER_ADD_AT.get(label, (m.READER_ADD, m.READER_ADD_SENTENCE))
+        assert 0 <= m.READER_VETO_AT.get(label, m.READER_VETO) < 0.5 < add <= 1.01 and 0.5 < alone <= 1.01
+    for label in criteria:
+        assert 0 <= m.READER_VETO_CRITERION_AT.get(label, 0.0) < 0.5 < m.READER_ADD_CRITERION_AT.get(label, m.READER_ADD_CRITERION) <= 1.01
+
+
 class _SureOfMoney:
     """The shipped reader, except that any sentence mentioning money reads as a significant gift (0.99):
     as one retrained reader read "I'd put money on it, brother." Each retraining reads it differently."""

@@ -87,17 +87,23 @@ READER_NO_VETO = frozenset({"unwarranted-promise", "harm-risk-dismissed", "clini
 READER_SENTENCES = True
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
-# Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label"):
-# flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id -> READER_ADD_CRITERION; flag id -> READER_VETO.
+# Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
+# tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
+# READER_ADD_CRITERION; flag id -> READER_VETO. Two are the sweep's next best (F1 within 0.007 out of
+# fold), which keep the shipped rubrics' own examples passing: dual-relationship overruled under 0.02,
+# not 0.05 ("Sure I can help with the Facebook page on weekends", a scenario author's reported miss),
+# and validates taken back under 0.05, not 0.1 ("i hear u. sounds like ur worn out...", a peer-core
+# calibration example).
 READER_ADD_AT: dict[str, tuple[float, float]] = {
     "secrecy-promise": (0.7, 0.98), "third-party-disclosure": (0.8, 0.9), "coercion": (0.7, 1.01),
     "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.9),
     "unsolicited-advice": (0.95, 0.98), "arguing": (0.9, 0.98)}
 READER_ADD_CRITERION_AT: dict[str, float] = {"conveys-hope": 0.7, "shares-experience": 0.7, "validates": 0.8}
-READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "third-party-disclosure": 0.02, "coercion": 0.0,
-                                    "stigmatizing-language": 0.0, "minimizing": 0.1, "unsolicited-advice": 0.2}
+READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "dual-relationship": 0.02, "third-party-disclosure": 0.02,
+                                    "coercion": 0.0, "stigmatizing-language": 0.0, "minimizing": 0.1,
+                                    "unsolicited-advice": 0.2}
 # criterion id -> the reader takes back a rule's credit where it gives the whole response less than this
-READER_VETO_CRITERION_AT: dict[str, float] = {"reflects-feeling": 0.3, "open-question": 0.2, "validates": 0.1,
+READER_VETO_CRITERION_AT: dict[str, float] = {"reflects-feeling": 0.3, "open-question": 0.2, "validates": 0.05,
                                               "conveys-hope": 0.05, "shares-experience": 0.2, "links-resources": 0.1}
 
 
