@@ -80,7 +80,7 @@ class _Cached:
         return self.each[key]
 
 
-def _judge_folds(settings: list[dict], per_label: bool = False) -> list[dict]:
+def _judge_folds(settings: list[dict]) -> list[dict]:
     """Per-label [tp, fp, fn] for each setting, every fold judged with the reader trained without it."""
     rubrics = bundled_rubric_set()
     labels = [f.id for f in rubrics.get("scope").flags] + [c.id for c in rubrics.get("peer-core").criteria]
