@@ -336,3 +336,37 @@ def test_the_reader_can_take_back_a_criterion_the_rules_credited_and_says_why(ru
                and "(the reader: 4%)" in line for line in judged.feedback), judged.feedback
     monkeypatch.setattr(scorer_module, "READER_VETO_CRITERION_AT", {})
     assert "validates" in _fixed_scorer(rubric_set, reader, validates=0.04).judge(text, ["peer-core"]).met_ids
+
+
+def test_a_sure_reader_overrules_a_guessed_excuse_but_not_a_quotation(rubric_set, reader):
+    # The rules' reported-speech and negation guesses can misfire; a reader this sure overrules them and the
+    # feedback says what was set aside. A quotation mark is the trainee's own signal: it stands.
+    reported = "Your aunt said you're just crazy."
+    judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.85).judge(reported, ["peer-core"])
+    assert "stigmatizing-language" not in judged.flag_ids
+    assert any("reports what someone else said" in line for line in judged.feedback)
+    judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.92).judge(reported, ["peer-core"])
+    assert "stigmatizing-language" in judged.flag_ids
+    assert not any(line.startswith("Not counted as stigmatizing language") for line in judged.feedback), judged.feedback
+    assert any("(A rubric phrase was set aside - 'crazy' reports what someone else said" in line
+               and "99%" not in line and "92% sure" in line for line in judged.feedback), judged.feedback
+
+    negated = "I'm not going to call you crazy."
+    assert "stigmatizing-language" not in _fixed_scorer(rubric_set, reader, stigmatizing_language=0.92).judge(
+        negated, ["peer-core"]).flag_ids
+    assert "stigmatizing-language" in _fixed_scorer(rubric_set, reader, stigmatizing_language=0.96).judge(
+        negated, ["peer-core"]).flag_ids
+
+    quoted = "You said your sister called you 'crazy'."
+    judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.999).judge(quoted, ["peer-core"])
+    assert "stigmatizing-language" not in judged.flag_ids
+    assert any("is in quotation marks" in line for line in judged.feedback)
+
+
+def test_a_sure_reader_does_not_overrule_what_the_peer_asked_for(rubric_set, reader):
+    text = "You could try writing down the side effects before the appointment."
+    prompt = "What do you think I should do?"
+    plain = _fixed_scorer(rubric_set, reader).judge(text, ["peer-core"])
+    assert "unsolicited-advice" in plain.flag_ids  # a directive, unasked
+    asked = _fixed_scorer(rubric_set, reader, unsolicited_advice=0.999).judge(text, ["peer-core"], prompt=prompt)
+    assert "unsolicited-advice" not in asked.flag_ids

@@ -85,6 +85,14 @@ READER_VETO = 0.05
 # changed nothing for diagnosing, whose narrow rules scenario authors asked for (test_scoring_reports.py).
 READER_NO_VETO = frozenset({"unwarranted-promise", "harm-risk-dismissed", "clinical-jargon", "diagnosing"})
 READER_SENTENCES = True
+# A flag whose phrase the rules excused may still be added by the reader when it is this sure, by how it
+# was excused. The reporting-speech guess misfires on "whatever you tell me stays between us" and the
+# negation window on "Don't let those junkies get to you"; out of fold on the tuning slice (5 readers),
+# overruling them added 45 true flags for 2 false (docs/scoring.md, "Thresholds per label"). A quotation
+# or a rubric exception (an instructor's named look-alike) stands, and so does "they asked": the reader
+# does not see the question.
+READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9, "negation": 0.95}
+OVER_EXCUSE_SEP = "; the rules had set aside: "  # in such a flag's Evidence.indicator, before what they set aside
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
@@ -302,6 +310,8 @@ class Scorer:
 
         excused_notes: list[str] = []
         excused_flags: set[str] = set()
+        excuse_notes: dict[str, str] = {}  # flag id -> the note saying why the rules excused it
+        excuse_kinds: dict[str, str] = {}  # flag id -> how (exception, negation, quotation, reported-speech)
         asked = asks_for_ideas(prompt) if prompt else None
         criteria: list[CriterionResult] = []
         flags: list[FlagResult] = []
@@ -325,6 +335,7 @@ class Scorer:
                         evidence.append(focus)
                 if asked and "asked" in f.excuse:
                     excused_flags.add(f.id)  # nor may the reader or the semantic channel raise it
+                    excuse_kinds[f.id] = "asked"  # the reader does not see the question: it may not overrule this
                 if evidence and asked and "asked" in f.excuse:
                     excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence[0].words)}' "
                                          f"answers what they asked ('{_clip(asked, 60)}').")
@@ -334,10 +345,10 @@ class Scorer:
                                             instead=f.instead))
                 elif excused:
                     excused_flags.add(f.id)
-                    m, reason = excused[0]
-                    excused_notes.append(
-                        f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
-                    )
+                    m, reason, kind = excused[0]
+                    excuse_kinds.setdefault(f.id, kind)
+                    excuse_notes[f.id] = f"Not counted as {f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
+                    excused_notes.append(excuse_notes[f.id])
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
         if prompt and self.answer_index is not None and tt.tokens:
@@ -349,7 +360,7 @@ class Scorer:
             model = self.reader_model()
             if model is not None:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
-                                                   excused_flags, by_item, bare)
+                                                   excused_flags, by_item, bare, excuse_kinds, excuse_notes)
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
@@ -470,10 +481,12 @@ class Scorer:
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
-              bare: dict | None = None):
+              bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
-        negation, a quotation, a rubric exception such as asking directly about suicide) is not added."""
+        quotation, a rubric exception such as asking directly about suicide, the peer asking for it) is not
+        added; one excused as negated or as reported speech is, where the reader is very sure
+        (READER_OVER_EXCUSE)."""
         sentences = _Sentences(model, tt)
         probs, alone = sentences.probs, sentences.alone
         read: set[str] = set()
@@ -497,7 +510,8 @@ class Scorer:
                 read.add(f.id)
                 add, add_alone = READER_ADD_AT.get(f.id, (READER_ADD, READER_ADD_SENTENCE))
                 p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= add_alone else 0.0)
-                if p >= add and (rid, f.id) not in raised and f.id not in excused:
+                over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
+                if p >= add and (rid, f.id) not in raised and (f.id not in excused or over):
                     evidence = sentences.evidence(f"{rid}:{f.id}", p)
                     e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
                               if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
@@ -515,6 +529,11 @@ class Scorer:
                         excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence.words)}' is a "
                                              f"bare answer, and what they asked was not about that.")
                         continue
+                    if over and (excuse_notes or {}).get(f.id) in excused_notes:
+                        # the reader is sure, whatever the rules' guess; the feedback says what they had set aside
+                        excused_notes.remove(excuse_notes[f.id])
+                        why = excuse_notes[f.id].split(": ", 1)[1].rstrip(".")
+                        evidence = replace(evidence, indicator=f"{evidence.indicator}{OVER_EXCUSE_SEP}{why}")
                     kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
                                            penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
         out = []
@@ -563,10 +582,10 @@ class Scorer:
         exceptions = [m for m in matches if m.pattern.role == "exception"]
         indicators = [m for m in matches if m.pattern.role == "indicator"]
         kept: list[Match] = []
-        excused: list[tuple[Match, str]] = []
+        excused: list[tuple[Match, str, str]] = []  # (match, the reason in words, its kind)
         tokens = tt.tokens
         for m in indicators:
-            reason = None
+            reason, kind = None, "exception"
             for e in exceptions:
                 if e.pattern.owner.scope == "sentence":
                     if tokens[e.start].sentence == tokens[m.start].sentence:
@@ -581,17 +600,19 @@ class Scorer:
                 else:
                     cue = _negation_cue(prepared, m.start, CRITERION_NEGATORS, CRITERION_NEGATION_REACH)
                 if cue is not None:
+                    kind = "negation"
                     reason = f"is negated ('{tt.words(cue, m.start) if cue < m.start else tokens[cue].norm}')"
             if reason is None and "quotation" in excuse and all(tokens[i].quoted for i in range(m.start, m.end)):
-                reason = "is in quotation marks: someone else's word, not yours"
+                reason, kind = "is in quotation marks: someone else's word, not yours", "quotation"
             if reason is None and "reported-speech" in excuse:
                 cue = _reporting_cue(prepared, m.start)
                 if cue is not None:
+                    kind = "reported-speech"
                     reason = f"reports what someone else said ('{tt.words(cue, m.start)}')"
             if reason is None:
                 kept.append(m)
             else:
-                excused.append((m, reason))
+                excused.append((m, reason, kind))
         return kept, excused
 
     @staticmethod
@@ -616,6 +637,10 @@ class Scorer:
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
             elif f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "):
                 line += f" (Said as the answer to their question '{_clip(f.evidence[0].note.removeprefix(ANSWER_NOTE + ': '), 80)}'.)"
+            elif f.evidence and f.evidence[0].note == READER_NOTE and OVER_EXCUSE_SEP in f.evidence[0].indicator:
+                line += (f" (A rubric phrase was set aside - {f.evidence[0].indicator.split(OVER_EXCUSE_SEP, 1)[1]} - but the "
+                         "reader, a model trained on responses labelled by trainers, read this as "
+                         f"{f.id.replace('-', ' ')}, {f.evidence[0].similarity:.0f}% sure.)")
             elif f.evidence and f.evidence[0].note == READER_NOTE:
                 line += (" (No rubric phrase matched: the reader, a model trained on responses labelled by trainers, "
                          f"read this as {f.id.replace('-', ' ')}, {f.evidence[0].similarity:.0f}% sure.)")
@@ -655,6 +680,7 @@ _ASKS = re.compile(
     r"|\bhow (?:do|did|should|can|could|would) (?:i|you|we) (?:even |ever )?(?:start|begin|deal|handle|cope|do|get|tell|say|find|talk|ask|stop|keep|make)\b"
     r"|\bwhere (?:do|should|would|can) i (?:even )?(?:start|begin|go|look|turn)\b"
     r"|\bshould i (?:just |even )?\w+"
+    r"|\b(?:what )?do you think i (?:should|ought to|need to)\b|\bwhat(?:'s| is) your (?:advice|suggestion|take)\b"
     r"|\btell me what to do\b|\bhelp me (?:figure|work|think|decide)\b|\bwhat are my options\b"
     r"|\bi (?:don't|do not|dont) know (?:what|how|where) to (?:do|say|write|start|begin|go)\b",
     re.IGNORECASE)
