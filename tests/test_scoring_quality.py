@@ -1,11 +1,11 @@
 """Agreement with human labels: the development set figures stated in docs/scoring.md, and calibration.
 
 The development set (tests/data/scoring/) is honestly labelled trainee responses. The tuning slice
-(trainer.scoring.semantic.TUNING_FILES: dev.yaml, the fresh batches and the outside-written batches
-a-d, g-o and q-t, each measured before it was tuned on) is what the reader was trained on; most of it
-(BANK_FILES) is also the semantic channel's example bank, so it is measured leave-one-out. The
-held-out slice (HELD_OUT_FILES: heldout.yaml, fresh10.yaml, outside-e.yaml, outside-f.yaml,
-outside-p.yaml) was never tuned on. The thresholds below are the floors stated in docs/scoring.md; the figures are
+(trainer.scoring.semantic.TUNING_FILES: dev.yaml, the fresh batches and most outside-written batches,
+each measured before it was tuned on) is what the reader was trained on; part of it (BANK_FILES) is
+also the semantic channel's example bank, so it is measured leave-one-out. The held-out slice
+(HELD_OUT_FILES: heldout.yaml, fresh10.yaml and one outside batch per round, drawn by lot) was never
+tuned on. The thresholds below are the floors stated in docs/scoring.md; the figures are
 printed by the commands in its "Measured agreement" section.
 """
 
@@ -33,15 +33,15 @@ DATA = Path(__file__).parent / "data" / "scoring"
 FULL_FLAG_PRECISION = 0.80
 FULL_FLAG_RECALL = 0.75
 FULL_CRITERION_F1 = 0.75
-HELDOUT_CRITERION_F1 = 0.50
-HELDOUT_FLAG_MICRO_PRECISION = 0.93
-HELDOUT_FLAG_MICRO_RECALL = 0.80
+HELDOUT_CRITERION_F1 = 0.75
+HELDOUT_FLAG_MICRO_PRECISION = 0.92
+HELDOUT_FLAG_MICRO_RECALL = 0.85
 # The semantic channel must pay for itself on outside-written text it never saw.
 SEMANTIC_RECALL_GAIN = 0.03
 SEMANTIC_MIN_PRECISION = 0.90
 # So must the reader, on the whole held-out slice, against the rules with the semantic channel.
 READER_RECALL_GAIN = 0.03
-READER_MIN_PRECISION = 0.93
+READER_MIN_PRECISION = 0.92
 
 
 @pytest.fixture(scope="module")

@@ -338,9 +338,9 @@ def test_the_reader_can_take_back_a_criterion_the_rules_credited_and_says_why(ru
     assert "validates" in _fixed_scorer(rubric_set, reader, validates=0.04).judge(text, ["peer-core"]).met_ids
 
 
-def test_a_sure_reader_overrules_a_guessed_excuse_but_not_a_quotation(rubric_set, reader):
-    # The rules' reported-speech and negation guesses can misfire; a reader this sure overrules them and the
-    # feedback says what was set aside. A quotation mark is the trainee's own signal: it stands.
+def test_a_sure_reader_overrules_reported_speech_but_not_a_negation_or_a_quotation(rubric_set, reader):
+    # The rules' reported-speech guess can misfire; a reader this sure overrules it and the feedback says
+    # what was set aside. A negation and a quotation mark stand, however sure the reader.
     reported = "Your aunt said you're just crazy."
     judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.85).judge(reported, ["peer-core"])
     assert "stigmatizing-language" not in judged.flag_ids
@@ -352,10 +352,9 @@ def test_a_sure_reader_overrules_a_guessed_excuse_but_not_a_quotation(rubric_set
                and "99%" not in line and "92% sure" in line for line in judged.feedback), judged.feedback
 
     negated = "I'm not going to call you crazy."
-    assert "stigmatizing-language" not in _fixed_scorer(rubric_set, reader, stigmatizing_language=0.92).judge(
-        negated, ["peer-core"]).flag_ids
-    assert "stigmatizing-language" in _fixed_scorer(rubric_set, reader, stigmatizing_language=0.96).judge(
-        negated, ["peer-core"]).flag_ids
+    judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.999).judge(negated, ["peer-core"])
+    assert "stigmatizing-language" not in judged.flag_ids
+    assert any("is negated" in line for line in judged.feedback)
 
     quoted = "You said your sister called you 'crazy'."
     judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.999).judge(quoted, ["peer-core"])

@@ -86,12 +86,12 @@ READER_VETO = 0.05
 READER_NO_VETO = frozenset({"unwarranted-promise", "harm-risk-dismissed", "clinical-jargon", "diagnosing"})
 READER_SENTENCES = True
 # A flag whose phrase the rules excused may still be added by the reader when it is this sure, by how it
-# was excused. The reporting-speech guess misfires on "whatever you tell me stays between us" and the
-# negation window on "Don't let those junkies get to you"; out of fold on the tuning slice (5 readers),
-# overruling them added 45 true flags for 2 false (docs/scoring.md, "Thresholds per label"). A quotation
-# or a rubric exception (an instructor's named look-alike) stands, and so does "they asked": the reader
-# does not see the question.
-READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9, "negation": 0.95}
+# was excused. The reported-speech guess misfires ("Whatever you tell me stays between us"); out of fold
+# on the tuning slice (5 readers), overruling it added 34 true flags for 1 false (docs/scoring.md,
+# "Thresholds per label"). A negation stands ("I would never say you should stop taking your meds": a
+# reader trained on all of the tuning slice reads it 97% medication advice), as do a quotation, a
+# rubric exception (an instructor's named look-alike) and "they asked" (the reader does not see it).
+READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9}
 OVER_EXCUSE_SEP = "; the rules had set aside: "  # in such a flag's Evidence.indicator, before what they set aside
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
@@ -101,10 +101,13 @@ READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, r
 # fold), which keep the shipped rubrics' own examples passing: dual-relationship overruled under 0.02,
 # not 0.05 ("Sure I can help with the Facebook page on weekends", a scenario author's reported miss),
 # and validates taken back under 0.05, not 0.1 ("i hear u. sounds like ur worn out...", a peer-core
-# calibration example).
+# calibration example). A third moved with the reader retrained on outside-bc to bh: minimizing adds one
+# sentence read alone at 0.95, not 0.9 (F1 0.745 against 0.749, precision 0.815 against 0.80): the new
+# reader reads "Look on the bright side." 0.9, and the scope rubric's example "Cheer up! Look on the
+# bright side." is cheerleading only.
 READER_ADD_AT: dict[str, tuple[float, float]] = {
     "secrecy-promise": (0.7, 0.98), "third-party-disclosure": (0.8, 0.9), "coercion": (0.7, 1.01),
-    "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.9),
+    "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.95),
     "unsolicited-advice": (0.95, 0.98), "arguing": (0.9, 0.98)}
 READER_ADD_CRITERION_AT: dict[str, float] = {"conveys-hope": 0.7, "shares-experience": 0.7, "validates": 0.8}
 READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "dual-relationship": 0.02, "third-party-disclosure": 0.02,
