@@ -487,8 +487,8 @@ class Scorer:
               bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
-        quotation, a rubric exception such as asking directly about suicide, the peer asking for it) is not
-        added; one excused as negated or as reported speech is, where the reader is very sure
+        negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
+        for it) is not added; one excused as reported speech is, where the reader is very sure
         (READER_OVER_EXCUSE)."""
         sentences = _Sentences(model, tt)
         probs, alone = sentences.probs, sentences.alone
