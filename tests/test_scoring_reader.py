@@ -338,7 +338,9 @@ def test_the_reader_can_take_back_a_criterion_the_rules_credited_and_says_why(ru
     assert "validates" in _fixed_scorer(rubric_set, reader, validates=0.04).judge(text, ["peer-core"]).met_ids
 
 
-def test_a_sure_reader_overrules_reported_speech_but_not_a_negation_or_a_quotation(rubric_set, reader):
+def test_a_sure_reader_overrules_reported_speech_but_not_a_negation_or_a_quotation(rubric_set, reader, capsys):
+    from trainer.cli.score import _print_judgment
+
     # The rules' reported-speech guess can misfire; a reader this sure overrules it and the feedback says
     # what was set aside. A negation and a quotation mark stand, however sure the reader.
     reported = "Your aunt said you're just crazy."
@@ -350,6 +352,9 @@ def test_a_sure_reader_overrules_reported_speech_but_not_a_negation_or_a_quotati
     assert not any(line.startswith("Not counted as stigmatizing language") for line in judged.feedback), judged.feedback
     assert any("(A rubric phrase was set aside - 'crazy' reports what someone else said" in line
                and "99%" not in line and "92% sure" in line for line in judged.feedback), judged.feedback
+    _print_judgment(rubric_set, judged)  # `peer-trainer score` says the same, not "no phrase matched"
+    line = next(x for x in capsys.readouterr().out.splitlines() if "! stigmatizing-language" in x)
+    assert "the reader is 92% sure; set aside: 'crazy' reports what someone else said" in line, line
 
     negated = "I'm not going to call you crazy."
     judged = _fixed_scorer(rubric_set, reader, stigmatizing_language=0.999).judge(negated, ["peer-core"])
