@@ -174,7 +174,7 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
 
 
 def _print_judgment(rubric_set, judgment) -> None:
-    from trainer.scoring.scorer import OVER_EXCUSE_SEP
+    from trainer.scoring.scorer import set_aside
 
     verdict = "critical flag" if judgment.critical else ("flags raised" if judgment.flags else "no flags")
     emit(f"score {judgment.score:.2f}  ({verdict}; rubrics: {', '.join(judgment.rubrics)})")
@@ -191,8 +191,7 @@ def _print_judgment(rubric_set, judgment) -> None:
         for e in f.evidence[:3]:
             how = (f"no phrase matched; similarity {e.similarity:.0f} to the labelled example "
                    f"{e.indicator.removeprefix('like the labelled example ')}" if e.note == "semantic"
-                   else f"the reader is {e.similarity:.0f}% sure; set aside: {e.indicator.split(OVER_EXCUSE_SEP, 1)[1]}"
-                   if e.note == "reader" and OVER_EXCUSE_SEP in e.indicator
+                   else f"the reader is {e.similarity:.0f}% sure; set aside: {set_aside(e)}" if set_aside(e)
                    else f"no phrase matched; the reader is {e.similarity:.0f}% sure" if e.note == "reader"
                    else f"the answer to '{e.note.removeprefix('answer: ')[:60]}'" if e.note.startswith("answer: ")
                    else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")

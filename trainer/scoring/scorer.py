@@ -93,6 +93,12 @@ READER_SENTENCES = True
 # rubric exception (an instructor's named look-alike) and "they asked" (the reader does not see it).
 READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9}
 OVER_EXCUSE_SEP = "; the rules had set aside: "  # in such a flag's Evidence.indicator, before what they set aside
+
+
+def set_aside(e: Evidence) -> str | None:
+    """What the rules had excused where the reader added a flag over their excuse ("'crazy' reports what
+    someone else said (...)"), or None."""
+    return e.indicator.split(OVER_EXCUSE_SEP, 1)[1] if e.note == READER_NOTE and OVER_EXCUSE_SEP in e.indicator else None
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
@@ -640,8 +646,8 @@ class Scorer:
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
             elif f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "):
                 line += f" (Said as the answer to their question '{_clip(f.evidence[0].note.removeprefix(ANSWER_NOTE + ': '), 80)}'.)"
-            elif f.evidence and f.evidence[0].note == READER_NOTE and OVER_EXCUSE_SEP in f.evidence[0].indicator:
-                line += (f" (A rubric phrase was set aside - {f.evidence[0].indicator.split(OVER_EXCUSE_SEP, 1)[1]} - but the "
+            elif f.evidence and set_aside(f.evidence[0]):
+                line += (f" (A rubric phrase was set aside - {set_aside(f.evidence[0])} - but the "
                          "reader, a model trained on responses labelled by trainers, read this as "
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].similarity:.0f}% sure.)")
             elif f.evidence and f.evidence[0].note == READER_NOTE:
