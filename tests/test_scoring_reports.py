@@ -82,3 +82,13 @@ def test_reported_misses_are_flagged(scorer, text, flag):
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
+
+
+def test_what_the_peer_tells_the_speaker_is_not_reported_speech():
+    # "tell me about the voices" read as someone else's words excused the promise that follows; the
+    # reader overrules that guess, but `--no-reader` and the rules alone must not make it
+    rules = Scorer(bundled_rubric_set(), reader=False)
+    assert "secrecy-promise" in flags(rules, "Whatever you tell me about the voices stays in this room, full stop.")
+    assert "secrecy-promise" in flags(rules, "Anything u say about the cutting stays between us.")
+    assert "stigmatizing-language" not in flags(rules, "Your aunt said you're just crazy.")
+    assert "stigmatizing-language" not in flags(rules, "You keep telling me you're a psycho.")

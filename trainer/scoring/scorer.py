@@ -62,6 +62,10 @@ REPORTING_IN_CLAUSE = frozenset({"say", "saying", "tell", "telling", "call", "ca
                                  "term", "describe"}) | OPINION_VERBS
 SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us"})  # "let me tell you", "believe me when I say"
 REPORT_REACH = 9
+# "Whatever you tell me stays between us": the peer's own words, told to the speaker, not a report of
+# someone else's (a free relative, then "you", then a present-tense telling verb).
+FREE_RELATIVES = frozenset({"whatever", "anything", "everything", "what", "all", "nothing"})
+TELLING_NOW = frozenset({"tell", "telling", "say", "saying", "share", "sharing"})
 PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "gets", "get", "got"})
 
 STUFFING_MIN_CRITERIA = 5  # stuffing needs this many criteria met at once...
@@ -794,8 +798,10 @@ def _reporting_cue(prepared, start: int) -> int | None:
         if w in REPORTING_VERBS or (w in REPORTING_IN_CLAUSE and tokens[i].clause == tokens[start].clause):
             before = norms[max(0, i - 3) : i]
             # "what's said in this room" is passive: nobody else is being reported; "thought about" is
-            # considering, not reporting ("have you thought about trying CBD instead?")
-            if (before and before[-1] in PASSIVE_AUX) or (w in OPINION_VERBS and norms[i + 1:i + 2] == ["about"]):
+            # considering, not reporting ("have you thought about trying CBD instead?"); "whatever you
+            # tell me" is what the peer will say to the speaker (FREE_RELATIVES)
+            if ((before and before[-1] in PASSIVE_AUX) or (w in OPINION_VERBS and norms[i + 1:i + 2] == ["about"])
+                    or (w in TELLING_NOW and before[-2:-1] and before[-2] in FREE_RELATIVES and before[-1] == "you")):
                 i -= 1
                 continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
