@@ -92,3 +92,13 @@ def test_what_the_peer_tells_the_speaker_is_not_reported_speech():
     assert "secrecy-promise" in flags(rules, "Anything u say about the cutting stays between us.")
     assert "stigmatizing-language" not in flags(rules, "Your aunt said you're just crazy.")
     assert "stigmatizing-language" not in flags(rules, "You keep telling me you're a psycho.")
+
+
+def test_a_favour_made_light_of_is_not_minimizing():
+    # "no big deal" about money the speaker offers is about the favour, not the peer's trouble (that
+    # the offer may be a gift or a dual relationship is the other flags' business)
+    rules = Scorer(bundled_rubric_set(), reader=False)
+    assert "minimizing" not in flags(rules, "I can spot you gas money, no big deal.")
+    assert "minimizing" not in flags(rules, "I'll Venmo you a hundred for the phone bill, it's no big deal.")
+    assert "minimizing" in flags(rules, "Losing your job is no big deal, you'll find another.")
+    assert "minimizing" in flags(rules, "Here's twenty. Honestly, everybody's broke sometimes, it's not the end of the world.")
