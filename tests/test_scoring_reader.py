@@ -324,6 +324,25 @@ def test_a_flag_s_own_adding_threshold_replaces_the_common_one(rubric_set, reade
     assert "minimizing" not in _fixed_scorer(rubric_set, reader, minimizing=0.6).judge(text, ["peer-core"]).flag_ids
 
 
+def test_once_a_flag_is_raised_a_second_needs_less_certainty(rubric_set, reader, monkeypatch):
+    from trainer.scoring import scorer as scorer_module
+
+    monkeypatch.setattr(scorer_module, "READER_ADD_AT", {})
+    monkeypatch.setattr(scorer_module, "READER_ADD_SECOND", (0.7, 0.95))
+    clean = "I hear you. What would help most this week?"
+    flagged = "I hear you. Whatever you tell me stays between us."  # the rules raise secrecy-promise
+
+    def flags(text, **set_):
+        return set(_fixed_scorer(rubric_set, reader, **set_).judge(text, ["peer-core"]).flag_ids)
+
+    assert flags(clean, unwarranted_promise=0.75) == set()  # alone, 75% is not sure enough
+    assert flags(flagged, unwarranted_promise=0.75) == {"secrecy-promise", "unwarranted-promise"}
+    assert flags(clean, unwarranted_promise=0.75, coercion=0.9) == {"coercion", "unwarranted-promise"}  # after the reader's own
+    assert flags(clean, unwarranted_promise=0.65, coercion=0.9) == {"coercion"}
+    monkeypatch.setattr(scorer_module, "READER_ADD_SECOND", None)
+    assert flags(flagged, unwarranted_promise=0.75) == {"secrecy-promise"}
+
+
 def test_the_reader_can_take_back_a_criterion_the_rules_credited_and_says_why(rubric_set, reader, monkeypatch):
     from trainer.scoring import scorer as scorer_module
 

@@ -1,12 +1,13 @@
 """Measure the Scorer with a given reader file at several reader thresholds: how scorer.py's were chosen.
 
-    python tools/reader_sweep.py READER.npz FILE[,FILE...] ADD:VETO:CRITERION [...]
+    python tools/reader_sweep.py READER.npz FILE[,FILE...] ADD:VETO:CRITERION[@WHOLE:SENTENCE] [...]
 
 e.g. `python tools/reader_sweep.py build/reader-kn.npz outside-k.yaml,outside-l.yaml,outside-m.yaml,outside-n.yaml
 0.85:0.05:0.9 0.8:0.02:0.8 0.85:0.05:0.9:whole off` (files of tests/data/scoring; `off` is the Scorer
-without the reader; `:whole` reads the whole response only, not also each sentence alone).
-Prints flags pooled precision and recall, criterion F1 and, for a single setting, each flag's
-precision / recall / positives. The reader's probabilities are computed once per response.
+without the reader; `:whole` reads the whole response only, not also each sentence alone;
+`@0.7:0.95` sets READER_ADD_SECOND, the thresholds for a further flag once one is raised, `@none`
+turns it off). Prints flags pooled precision and recall, criterion F1 and, for a single setting,
+each flag's precision / recall / positives. The reader reads each response once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ def pooled(said: np.ndarray, gold: np.ndarray) -> tuple[float, float, int]:
     return tp / max(1, tp + fp), tp / max(1, tp + fn), int(tp + fn)
 
 
+def remembered(call):
+    memo: dict = {}
+
+    def wrapped(x):
+        key = x if isinstance(x, str) else tuple(x)
+        if key not in memo:
+            memo[key] = call(x)
+        return memo[key]
+    return wrapped
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 3:
         print(__doc__)
@@ -40,10 +52,12 @@ def main(argv: list[str]) -> int:
     flags = [f.id for f in rubrics.get("scope").flags]
     criteria = [c.id for c in rubrics.get("peer-core").criteria]
     model = reader_module.load_reader()
-    memo: dict[str, np.ndarray] = {}
-    probs = model.probs
-    model.probs = lambda text: memo[text] if text in memo else memo.setdefault(text, probs(text))
-    for setting in argv[2:]:
+    for name in ("probs", "probs_many", "read"):  # what the Scorer calls, each answer kept for the next setting
+        setattr(model, name, remembered(getattr(model, name)))
+    for label in argv[2:]:
+        setting, _, second = label.partition("@")
+        if second:
+            scorer_module.READER_ADD_SECOND = None if second == "none" else tuple(map(float, second.split(":")))
         on = setting != "off"
         if on:
             values = setting.split(":")
@@ -62,7 +76,7 @@ def main(argv: list[str]) -> int:
         for k in range(len(criteria)):
             cp, cr, _ = pooled(said_c[:, k], gold_c[:, k])
             f1.append(round(float(2 * cp * cr / max(1e-9, cp + cr)), 2))
-        print(f"{setting}: flags P {p:.3f} R {r:.3f} (n {n}); criterion F1 {f1} mean {np.mean(f1):.3f}")
+        print(f"{label}: flags P {p:.3f} R {r:.3f} (n {n}); criterion F1 {f1} mean {np.mean(f1):.3f}")
         if len(argv) == 3:
             for k, f in enumerate(flags):
                 fp_, fr, fn_ = pooled(said_f[:, k], gold_f[:, k])

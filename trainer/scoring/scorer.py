@@ -98,12 +98,8 @@ READER_SENTENCES = True
 READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9}
 OVER_EXCUSE_SEP = "; the rules had set aside: "  # in such a flag's Evidence.indicator, before what they set aside
 
-
-def set_aside(e: Evidence) -> str | None:
-    """What the rules had excused where the reader added a flag over their excuse ("'crazy' reports what
-    someone else said (...)"), or None."""
-    return e.indicator.split(OVER_EXCUSE_SEP, 1)[1] if e.note == READER_NOTE and OVER_EXCUSE_SEP in e.indicator else None
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
+READER_ADD_SECOND: tuple[float, float] | None = None  # experiment: (whole, sentence) thresholds once a flag is raised
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
@@ -515,40 +511,50 @@ class Scorer:
             else:
                 kept.append(f)
         raised = {(f.rubric, f.id) for f in flags}
-        for rid in ids:
-            for f in self.rubric_set.get(rid).flags:
-                p = probs.get(f"{rid}:{f.id}")
-                if p is None:
-                    continue
-                read.add(f.id)
+        candidates = [(rid, f) for rid in ids for f in self.rubric_set.get(rid).flags if f"{rid}:{f.id}" in probs]
+        read.update(f.id for _, f in candidates)
+
+        def consider(rid: str, f, add: float, add_alone: float) -> None:
+            """Add flag `f` where the reader is sure of it (`add` for the whole, `add_alone` for one sentence)."""
+            label = f"{rid}:{f.id}"
+            p = max(probs[label], alone[label] if alone.get(label, 0.0) >= add_alone else 0.0)
+            over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
+            if p < add or (rid, f.id) in raised or (f.id in excused and not over):
+                return
+            evidence = sentences.evidence(label, p)
+            e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
+                      if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
+                      and evidence.start <= tt.tokens[m.start].start < evidence.end), None)
+            if e is not None:
+                # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
+                # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
+                                     f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
+                                     f"'{tt.words(e.start, e.end)}' is a rubric exception.")
+                raised.add((rid, f.id))
+                return
+            if bare and _only(tt, evidence, bare.get((rid, f.id), ())):
+                # "Yes, she is." read alone sounds like confirming someone is a client; but the reader does
+                # not see the question, and the peer asked nothing of the kind
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence.words)}' is a "
+                                     f"bare answer, and what they asked was not about that.")
+                raised.add((rid, f.id))
+                return
+            if over and (excuse_notes or {}).get(f.id) in excused_notes:
+                # the reader is sure, whatever the rules' guess; the feedback says what they had set aside
+                excused_notes.remove(excuse_notes[f.id])
+                why = excuse_notes[f.id].split(": ", 1)[1].rstrip(".")
+                evidence = replace(evidence, indicator=f"{evidence.indicator}{OVER_EXCUSE_SEP}{why}")
+            kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                   penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+            raised.add((rid, f.id))
+
+        for rid, f in candidates:
+            consider(rid, f, *READER_ADD_AT.get(f.id, (READER_ADD, READER_ADD_SENTENCE)))
+        if READER_ADD_SECOND is not None and kept:
+            for rid, f in candidates:
                 add, add_alone = READER_ADD_AT.get(f.id, (READER_ADD, READER_ADD_SENTENCE))
-                p = max(p, alone[f"{rid}:{f.id}"] if alone.get(f"{rid}:{f.id}", 0.0) >= add_alone else 0.0)
-                over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
-                if p >= add and (rid, f.id) not in raised and (f.id not in excused or over):
-                    evidence = sentences.evidence(f"{rid}:{f.id}", p)
-                    e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
-                              if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
-                              and evidence.start <= tt.tokens[m.start].start < evidence.end), None)
-                    if e is not None:
-                        # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
-                        # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
-                        excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
-                                             f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
-                                             f"'{tt.words(e.start, e.end)}' is a rubric exception.")
-                        continue
-                    if bare and _only(tt, evidence, bare.get((rid, f.id), ())):
-                        # "Yes, she is." read alone sounds like confirming someone is a client; but the reader does
-                        # not see the question, and the peer asked nothing of the kind
-                        excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(evidence.words)}' is a "
-                                             f"bare answer, and what they asked was not about that.")
-                        continue
-                    if over and (excuse_notes or {}).get(f.id) in excused_notes:
-                        # the reader is sure, whatever the rules' guess; the feedback says what they had set aside
-                        excused_notes.remove(excuse_notes[f.id])
-                        why = excuse_notes[f.id].split(": ", 1)[1].rstrip(".")
-                        evidence = replace(evidence, indicator=f"{evidence.indicator}{OVER_EXCUSE_SEP}{why}")
-                    kept.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                           penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+                consider(rid, f, min(add, READER_ADD_SECOND[0]), min(add_alone, READER_ADD_SECOND[1]))
         out = []
         for c in criteria:
             p = probs.get(f"{c.rubric}:{c.id}")
@@ -709,6 +715,12 @@ def asks_for_ideas(prompt: str) -> str | None:
             start = max(prompt.rfind(c, 0, m.start()) for c in ".!?\n") + 1
             return " ".join(prompt[start:end].split())
     return None
+
+
+def set_aside(e: Evidence) -> str | None:
+    """What the rules had excused where the reader added a flag over their excuse ("'crazy' reports what
+    someone else said (...)"), or None."""
+    return e.indicator.split(OVER_EXCUSE_SEP, 1)[1] if e.note == READER_NOTE and OVER_EXCUSE_SEP in e.indicator else None
 
 
 class _Sentences:
