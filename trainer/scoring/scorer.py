@@ -816,7 +816,7 @@ def _reporting_cue(prepared, start: int) -> int | None:
             # considering, not reporting ("have you thought about trying CBD instead?"); "whatever you
             # tell me" is what the peer will say to the speaker (FREE_RELATIVES)
             if ((before and before[-1] in PASSIVE_AUX) or (w in OPINION_VERBS and norms[i + 1:i + 2] == ["about"])
-                    or (w in TELLING_NOW and before[-2:-1] and before[-2] in FREE_RELATIVES and before[-1] == "you")):
+                    or (w in TELLING_NOW and len(before) >= 2 and before[-2] in FREE_RELATIVES and before[-1] == "you")):
                 i -= 1
                 continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
