@@ -30,6 +30,10 @@ from trainer.scoring.semantic import HELD_OUT_FILES, TUNING_FILES
 DATA = Path(__file__).parent / "data" / "scoring"
 
 # The floors stated in docs/scoring.md ("Measured agreement").
+# The whole set's figures are fitted (the reader was trained on the tuning slice); they are checked on
+# every FULL_SAMPLE-th tuning item and the whole held-out slice, which keeps CI under 20 minutes on
+# 2 cores (`peer-trainer calibrate` prints the whole set's, docs/scoring.md).
+FULL_SAMPLE = 4
 FULL_FLAG_PRECISION = 0.80
 FULL_FLAG_RECALL = 0.75
 FULL_CRITERION_F1 = 0.75
@@ -86,8 +90,9 @@ def reports(scorer):
     remembered = _Remembered(scorer)
     return {
         "heldout": agreement(remembered, heldout, rubrics, scope=True),
-        "full": agreement(remembered, dev + heldout, rubrics, scope=True),
+        "full": agreement(remembered, dev[::FULL_SAMPLE] + heldout, rubrics, scope=True),
         "sizes": (len(dev), len(heldout)),
+        "items": dev + heldout,
     }
 
 
@@ -95,17 +100,19 @@ def test_the_development_set_is_big_and_covers_every_label(reports):
     dev, heldout = reports["sizes"]
     assert dev + heldout >= 300
     assert heldout >= 500 and heldout >= 0.15 * (dev + heldout)
-    for row in reports["full"].rows.values():
-        assert row.support >= 5, f"{row.label} has only {row.support} labelled positives"
+    labels = {r.label for r in reports["full"].rows.values()}
+    for label in labels:
+        support = sum(label in item.met or label in item.flags for item in reports["items"])
+        assert support >= 5, f"{label} has only {support} labelled positives"
 
 
-def test_full_set_flags_meet_the_stated_precision_and_recall(reports):
+def test_a_sample_of_the_whole_set_flags_meet_the_stated_precision_and_recall(reports):
     low = [f"{r.label}: P={r.precision:.2f} R={r.recall:.2f}" for r in reports["full"].rows.values()
            if r.kind == "flag" and (r.precision < FULL_FLAG_PRECISION or r.recall < FULL_FLAG_RECALL)]
     assert not low
 
 
-def test_full_set_criteria_meet_the_stated_f1(reports):
+def test_a_sample_of_the_whole_set_criteria_meet_the_stated_f1(reports):
     low = [f"{r.label}: F1={r.f1:.2f}" for r in reports["full"].rows.values()
            if r.kind == "criterion" and r.f1 < FULL_CRITERION_F1]
     assert not low
