@@ -21,18 +21,7 @@ import trainer.scoring.reader as reader_module  # noqa: E402
 import trainer.scoring.scorer as scorer_module  # noqa: E402
 from trainer.scoring.calibration import load_labelled_file  # noqa: E402
 from trainer.scoring.rubrics import bundled_rubric_set  # noqa: E402
-
-
-def remembered(call):
-    memo: dict = {}
-
-    def wrapped(x):
-        key = x if isinstance(x, str) else tuple(x)
-        if key not in memo:
-            memo[key] = call(x)
-        return memo[key]
-
-    return wrapped
+from reader_sweep import remembered  # noqa: E402  (tools/, this script's folder)
 
 
 def main(argv: list[str]) -> int:
