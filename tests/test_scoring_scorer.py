@@ -48,6 +48,8 @@ def met(scorer, text):
         ("That's kind, but I can't accept gifts.", "significant-gift"),
         ("I'm not saying it's no big deal.", "minimizing"),
         ("Do you think you might have anxiety?", "diagnosing"),
+        ("I wish I could tell you it'll be approved. I honestly don't know.", "unwarranted-promise"),
+        ("Come on in, grab a seat. How did the week treat you?", "arguing"),
     ],
 )
 def test_correct_forms_and_negations_are_not_flagged(scorer, text, wrong_flag):

@@ -796,6 +796,9 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
                 return i
         if i + 1 < start and (w, norms[i + 1]) in NEGATOR_PAIRS:
             return i
+        # "I wish I could tell you the judge will go easy": a promise wished for is not made
+        if w == "wish" and i + 3 < start and norms[i + 1] in ("i", "we") and norms[i + 2] in ("could", "can"):
+            return i
         i -= 1
     return None
 
