@@ -113,15 +113,19 @@ READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, r
 # calibration example). A third moved with the reader retrained on outside-bc to bh: minimizing adds one
 # sentence read alone at 0.95, not 0.9 (F1 0.745 against 0.749, precision 0.815 against 0.80): the new
 # reader reads "Look on the bright side." 0.9, and the scope rubric's example "Cheer up! Look on the
-# bright side." is cheerleading only.
+# bright side." is cheerleading only. Three more were chosen again on two rounds of outside batches
+# (outside-bi..bl, bn and outside-bp..bt, 1,290 responses), each judged by the release whose reader had
+# not trained on it (tools/reader_label_sweep.py): unwarranted-promise adds at 0.6, not 0.85 (87 -> 99
+# of 128 found, 7 -> 11 false), unsolicited-advice at 0.9, not 0.95 (100 -> 102 of 130, 9 false both),
+# and arguing at 0.85 and overrules under 0.2, not 0.9 and 0.05 (89 -> 93 of 107, 12 -> 10 false).
 READER_ADD_AT: dict[str, tuple[float, float]] = {
     "secrecy-promise": (0.7, 0.98), "third-party-disclosure": (0.8, 0.9), "coercion": (0.7, 1.01),
     "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.95),
-    "unsolicited-advice": (0.95, 0.98), "arguing": (0.9, 0.98)}
+    "unsolicited-advice": (0.9, 0.98), "arguing": (0.85, 0.98), "unwarranted-promise": (0.6, 0.95)}
 READER_ADD_CRITERION_AT: dict[str, float] = {"conveys-hope": 0.7, "shares-experience": 0.7, "validates": 0.8}
 READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "dual-relationship": 0.02, "third-party-disclosure": 0.02,
                                     "coercion": 0.0, "stigmatizing-language": 0.0, "minimizing": 0.1,
-                                    "unsolicited-advice": 0.2}
+                                    "unsolicited-advice": 0.2, "arguing": 0.2}
 # criterion id -> the reader takes back a rule's credit where it gives the whole response less than this
 READER_VETO_CRITERION_AT: dict[str, float] = {"reflects-feeling": 0.3, "open-question": 0.2, "validates": 0.05,
                                               "conveys-hope": 0.05, "shares-experience": 0.2, "links-resources": 0.1}
