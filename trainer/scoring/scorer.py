@@ -118,12 +118,14 @@ READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, r
 # not trained on it (tools/reader_label_sweep.py): unwarranted-promise adds at 0.6, not 0.85 (87 -> 99
 # of 128 found, 7 -> 11 false), unsolicited-advice at 0.9, not 0.95 (100 -> 102 of 130, 9 false both),
 # and arguing at 0.85 and overrules under 0.2, not 0.9 and 0.05 (89 -> 93 of 107, 12 -> 10 false).
+# dual-relationship is overruled under 0.01, not 0.02: the new reader reads "Sure I can help with the
+# Facebook page on weekends" 0.017, and on the two rounds 0.01 and 0.02 judge alike (0 would add 3 false).
 READER_ADD_AT: dict[str, tuple[float, float]] = {
     "secrecy-promise": (0.7, 0.98), "third-party-disclosure": (0.8, 0.9), "coercion": (0.7, 1.01),
     "harm-risk-dismissed": (0.85, 0.9), "stigmatizing-language": (0.85, 0.98), "minimizing": (0.8, 0.95),
     "unsolicited-advice": (0.9, 0.98), "arguing": (0.85, 0.98), "unwarranted-promise": (0.6, 0.95)}
 READER_ADD_CRITERION_AT: dict[str, float] = {"conveys-hope": 0.7, "shares-experience": 0.7, "validates": 0.8}
-READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "dual-relationship": 0.02, "third-party-disclosure": 0.02,
+READER_VETO_AT: dict[str, float] = {"secrecy-promise": 0.02, "dual-relationship": 0.01, "third-party-disclosure": 0.02,
                                     "coercion": 0.0, "stigmatizing-language": 0.0, "minimizing": 0.1,
                                     "unsolicited-advice": 0.2, "arguing": 0.2}
 # criterion id -> the reader takes back a rule's credit where it gives the whole response less than this
@@ -577,7 +579,7 @@ class Scorer:
                 note = (f"matched a rubric phrase, but read as a whole the response does not read as "
                         f"{c.id.replace('-', ' ')} (the reader: {p:.0%})")
                 c = replace(c, met=False, evidence=tuple(replace(e, note=note) for e in c.evidence))
-                criterion_spans.pop(c.id, None)
+                # its words stay in criterion_spans: still rubric phrases, for the stuffing check
             out.append(c)
         return kept, out, read
 
@@ -878,9 +880,11 @@ def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dic
     met = [c for c in criteria if c.met]
     if not met:
         return criteria, False
+    # words inside any criterion's matched phrases, a credit the reader took back included: a list
+    # of rubric phrases is one whether or not the reader credits each of them
     covered: set[int] = set()
-    for c in met:
-        for s, e in spans.get(c.id, []):
+    for found in spans.values():
+        for s, e in found:
             covered.update(range(s, e))
     coverage = len(covered) / max(1, len(tt.tokens))
     allowed = 2 + tt.word_count // WORDS_PER_CRITERION
