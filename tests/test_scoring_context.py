@@ -46,7 +46,8 @@ def test_asking_for_ideas_is_recognised(prompt, asked):
     assert asks_for_ideas(prompt) == asked
 
 
-ADVICE = "You could start with the flat feeling you told me about, and how long it has been going on."
+# a directive (a soft "you could start with..." the reader may read as no advice, like "Maybe start with mornings.")
+ADVICE = "You should start with the flat feeling you told me about, and how long it has been going on."
 
 
 def test_an_idea_they_asked_for_is_not_unsolicited(scorer):
