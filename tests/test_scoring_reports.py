@@ -109,3 +109,13 @@ def test_what_the_peer_tells_the_speaker_is_not_an_open_question():
     rules = Scorer(bundled_rubric_set(), reader=False)
     assert "open-question" not in rules.judge("Whatever you tell me about the voices stays in this room.", ["peer-core"]).met_ids
     assert "open-question" in rules.judge("Tell me about the voices. Whatever you tell me stays with me.", ["peer-core"]).met_ids
+
+
+@pytest.mark.parametrize("text", [
+    # found playing "Did you do it the real way?" as a trainee: the rubric's own example of naming your
+    # experience ("it wasn't offered to me") said with "were" and texting spellings
+    "No, I didnt. Meds werent offered to me back then, I went thru residential and NA. That's my path, not the only real one.",
+    "I went thru residential, twice actually.",
+])
+def test_a_different_path_named_plainly_is_own_experience(scorer, text):
+    assert "names-own-experience" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
