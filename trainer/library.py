@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from trainer.diagnostics import Diagnostic, Severity, did_you_mean, file_error
-from trainer.paths import bundled_rubrics, bundled_scenarios
+from trainer.paths import bundled_rubrics, bundled_scenarios, yaml_files
 from trainer.scenario.compiler import load_scenario
 from trainer.scenario.model import Scenario
 
@@ -21,7 +21,7 @@ def scenario_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagno
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.suffix in SCENARIO_SUFFIXES and f.is_file()))
+            files.extend(yaml_files(p, SCENARIO_SUFFIXES))
         elif p.exists():
             files.append(p)
         elif p.suffix not in SCENARIO_SUFFIXES and "/" not in str(raw):

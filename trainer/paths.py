@@ -47,3 +47,18 @@ def ensure_private_dir(path: Path) -> Path:
     except OSError:
         pass
     return path
+
+
+def yaml_files(folder: Path, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[Path]:
+    """The YAML files under `folder`, sorted. A subfolder that vanishes or cannot be read while it is
+    walked (a shared temporary folder, another program's work) is passed over, not an error."""
+    found: list[Path] = []
+    for root, _dirs, names in os.walk(folder, onerror=lambda _exc: None):
+        for name in names:
+            path = Path(root) / name
+            try:
+                if path.suffix in suffixes and path.is_file():
+                    found.append(path)
+            except OSError:
+                continue
+    return sorted(found)

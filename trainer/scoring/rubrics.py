@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.diagnostics import Diagnostic, Severity, did_you_mean, has_errors
+from trainer.paths import yaml_files
 from trainer.yamlsource import Document, load_yaml
 
 COMPETENCIES: tuple[str, ...] = (
@@ -498,7 +499,7 @@ class RubricSet:
 
                 diagnostics.append(file_error("PT001", str(folder), "rubric folder does not exist"))
                 continue
-            for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
+            for path in yaml_files(folder):
                 doc, more = load_yaml(path)
                 diagnostics += more
                 if doc is None:
