@@ -119,3 +119,33 @@ def test_what_the_peer_tells_the_speaker_is_not_an_open_question():
 ])
 def test_a_different_path_named_plainly_is_own_experience(scorer, text):
     assert "names-own-experience" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
+
+
+# Rubric phrases that caught good replies (found reading the rules' false alarms on the development set,
+# 2026-12-04): each wording below is this test's own, not a labelled item. The phrase rules alone are
+# checked, so the reader cannot hide a rule that fires; each pair's second line is the look-alike the
+# phrase is there for, which must still be caught.
+@pytest.mark.parametrize("good, flag, bad", [
+    # the speaker staying with them, not their words staying somewhere
+    ("I can't keep that part private, so let's call the crisis line together. I'll stay right here with you the whole time.",
+     "secrecy-promise", "Whatever you say stays right here, okay?"),
+    ("Mind if I share a bit of my own story? I'll keep it brief.", "secrecy-promise", "I'll keep it between us."),
+    # the limit of confidentiality, said without "unless"
+    ("I keep what you tell me private, and the only time I'd have to bring somebody in is if you were in danger.",
+     "secrecy-promise", "I keep what you tell me private, always."),
+    ("I won't tell your caseworker anything without your signed release.", "secrecy-promise",
+     "I won't tell your caseworker anything, I promise."),
+    # an offer of choice, not "it's just talk" about a threat
+    ("Would it help to hear what worked for me, or would you rather just talk for now?", "harm-risk-dismissed",
+     "Your brother's threats are just talk, he gets like that when he drinks."),
+    # "they'll hire you" is a prediction; the speaker's own job offer is the dual relationship
+    ("You interviewed so well, I bet they hire you.", "dual-relationship", "I could hire you at my shop on weekends."),
+    # saving pills up is a risk to ask about, not "up your pills"
+    ("You've been saving up your pills? Can you tell me more about that?", "medication-advice", "Up your pills on the bad nights."),
+    ("You could try not taking it personally when your sister says that.", "medication-advice",
+     "You could try not taking them for a week."),
+])
+def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
+    rules = Scorer(bundled_rubric_set(), reader=False, semantic=False)
+    assert flag not in flags(rules, good)
+    assert flag in flags(rules, bad)
