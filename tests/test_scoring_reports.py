@@ -144,6 +144,12 @@ def test_a_different_path_named_plainly_is_own_experience(scorer, text):
     ("You've been saving up your pills? Can you tell me more about that?", "medication-advice", "Up your pills on the bad nights."),
     ("You could try not taking it personally when your sister says that.", "medication-advice",
      "You could try not taking them for a week."),
+    # the prescriber for their questions is linking; sent to the prescriber for a drug the speaker chose is
+    # advice (the longer phrase holds the whole "ask your prescriber" exception and says more)
+    ("Ask your prescriber about the side effects, they can go over the options with you.", "unsolicited-advice",
+     "Ask your prescriber to switch you to Abilify, way less weight gain."),
+    ("Tell your doctor what you've noticed, she'll want to know.", "unsolicited-advice",
+     "Tell your doctor you want the Lexapro upped, that's what worked for me."),
 ])
 def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
     rules = Scorer(bundled_rubric_set(), reader=False, semantic=False)

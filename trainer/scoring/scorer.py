@@ -619,7 +619,10 @@ class Scorer:
                     if tokens[e.start].sentence == tokens[m.start].sentence:
                         reason = f"is in the same sentence as '{tt.words(e.start, e.end)}'"
                         break
-                elif e.start < m.end and m.start < e.end:
+                elif e.start < m.end and m.start < e.end and not (m.start <= e.start and e.end <= m.end
+                                                                and m.end - m.start > e.end - e.start):
+                    # (an indicator that holds the whole exception and says more is the more specific
+                    # phrase: "ask your doctor for Adderall" is advice, though "ask your doctor" is linking)
                     reason = f"is part of '{tt.words(e.start, e.end)}'"
                     break
             if reason is None and "negation" in excuse:
