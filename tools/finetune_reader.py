@@ -44,7 +44,7 @@ FLAGS = [f.id for f in RUBRICS.get("scope").flags]
 CRITERIA = [c.id for c in RUBRICS.get("peer-core").criteria]
 LABELS = FLAGS + CRITERIA
 MAX_PIECES, BATCH = 128, 16
-EPOCHS = int(os.environ.get("EPOCHS", "4"))  # EPOCHS=n to change (tried: docs/scoring.md, "The reader")
+EPOCHS = int(os.environ.get("EPOCHS", "5"))  # EPOCHS=n to change (tried: docs/scoring.md, "The reader")
 
 
 def split(name: str, default) -> list:
