@@ -79,6 +79,10 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     # agreeing to help is not promising an outcome; "a sure thing" still is
     ("Sure thing, I'll help you with the form.", "unwarranted-promise"),
     ("They'll lock you up again if you keep skipping court, and I don't want that for you.", "unwarranted-promise"),
+    # validation in minimizing's words, which the reader read as minimizing (found on the tuning slice,
+    # 2026-12-04: "It's a big deal, and you're not overreacting" read 99% minimizing); rubric exceptions
+    ("That's a big deal, and you're not overreacting. Anyone would be shaken by that.", "minimizing"),
+    ("Grief doesn't run on anybody's schedule, and two years is not too long to still miss her.", "minimizing"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)

@@ -32,6 +32,9 @@ def norms(text: str) -> str:
         ("ill buy u a bike", "i will buy you a bike"),
         ("i feel ill today", "i feel ill today"),
         ("nobody's on your side", "no one is on your side"),
+        # a stem with its own spelling keeps it before "'s", as a phrase with the bare word reads it
+        ("everybody's been there", "everyone has been there"),
+        ("not on anybody's schedule", "not on anyone schedule"),
         ("I can lend you $20", "i can lend you money"),
         ("sounds like ur feelin stuck", "sounds like you are feeling stuck"),
         ("What\u2019s up?", "what is up"),

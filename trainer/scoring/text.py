@@ -389,7 +389,9 @@ def _expand_word(word: str) -> list[str]:
                     stem = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}.get(stem, stem)
                 return [stem] + replacement.split()
         if word.endswith("'s"):
-            return [word[:-2], _APOS_S]  # "sister's": a possessive, or "sister is" (decided in _fix_up)
+            # "sister's": a possessive, or "sister is" (decided in _fix_up); the stem is spelt as it would be
+            # alone ("everybody's" -> everyone, as "everybody" is), so phrases match it either way
+            return TEXTING.get(word[:-2], word[:-2]).split() + [_APOS_S]
         plain = word.replace("'", "")
         return TEXTING.get(plain, plain).split()  # "i'ma", "gon'", "fixin'"
     if word in TEXTING:
