@@ -326,7 +326,6 @@ def test_flag_texts_from_folded_yaml_blocks_carry_no_trailing_newline(scorer):
 @pytest.mark.parametrize("text, stronger", [
     ("Go to the appointment, if you miss it I'm closing your file.", "coercion"),
     ("Stop putting yourself down like that, you know that's not true!", "arguing"),
-    ("Tomorrow's a brand new day!! Keep smiling and don't let those voices win", "cheerleading"),
 ])
 def test_advice_gives_way_to_the_flag_it_yields_to(text, stronger):
     from trainer.scoring.rubrics import bundled_rubric_set
@@ -341,6 +340,66 @@ def test_advice_gives_way_to_the_flag_it_yields_to(text, stronger):
     other = scorer.judge("You should call your sister tonight. " + text, ["peer-core"])
     assert {"unsolicited-advice", stronger} <= set(other.flag_ids)
     assert [e.words for f in other.flags if f.id == "unsolicited-advice" for e in f.evidence] == ["You should"]
+
+
+@pytest.mark.parametrize("text, stronger, held", [
+    # advice in so many words stands inside a threat or an argument (the labelling convention)
+    ("You need to go to group whether you like it or not, no discussion.", "coercion", "You need to go"),
+    ("If I were you I'd sign the plan, because if you don't I'm calling your PO.", "coercion", "If I were you"),
+    ("Come on, that's not true, stop putting yourself down and you should apply anyway.", "arguing", "you should"),
+])
+def test_advice_in_so_many_words_holds_against_the_flag_it_yields_to(text, stronger, held):
+    from trainer.scoring.rubrics import bundled_rubric_set
+    from trainer.scoring.scorer import Scorer
+
+    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    j = scorer.judge(text, ["peer-core"])
+    assert {stronger, "unsolicited-advice"} <= set(j.flag_ids)
+    # only the held words stay as evidence: a bare imperative beside them ("stop putting") still gives way
+    assert [e.words for f in j.flags if f.id == "unsolicited-advice" for e in f.evidence] == [held]
+
+
+def test_a_pep_talk_imperative_is_advice_as_well_as_cheerleading():
+    # the writers label "try to look on the bright side" both (10 of 13 in the tuning slice)
+    from trainer.scoring.rubrics import bundled_rubric_set
+    from trainer.scoring.scorer import Scorer
+
+    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    j = scorer.judge("Stay positive and try writing down three good things every night", ["peer-core"])
+    assert {"cheerleading", "unsolicited-advice"} <= set(j.flag_ids)
+    assert "unsolicited-advice" not in scorer.judge("Stay positive, you've got this!", ["peer-core"]).flag_ids
+
+
+def test_holds_compile_and_need_yields_to(tmp_path):
+    from trainer.scoring.rubrics import load_rubric
+
+    path = tmp_path / "r.yaml"
+    body = """id: r
+title: R
+version: "1"
+criteria: []
+flags:
+  - id: advice
+    severity: soft
+    description: Advice.
+    feedback: That advises.
+    why: Because.
+    indicators: ["you should", "go"]
+%s    holds: ["you (should|must"]
+  - id: coercion
+    severity: critical
+    description: Threats.
+    feedback: That threatens.
+    why: Because.
+    indicators: ["or else"]
+"""
+    path.write_text(body % "    yields_to: [coercion]\n", encoding="utf-8")
+    rubric, diagnostics = load_rubric(path)
+    assert rubric is None and [(d.code, d.line) for d in diagnostics] == [("PT305", 13)]
+    path.write_text((body % "").replace("(should|must", "(should|must)"), encoding="utf-8")
+    rubric, diagnostics = load_rubric(path)
+    assert rubric is not None and rubric.flags[0].holds == ("you (should|must)",)
+    assert [(d.code, d.line, d.severity.value) for d in diagnostics] == [("PT308", 12, "warning")]
 
 
 def test_yields_to_must_name_another_flag(tmp_path):

@@ -103,7 +103,7 @@ class Pattern:
     regex: re.Pattern[str] | None = None  # the same pattern over the joined token string (see to_regex)
     key: frozenset = frozenset()  # the rarest of them, used to find candidate patterns
     owner: object = None  # set by the scorer: which criterion or flag this serves
-    role: str = "indicator"  # "indicator" | "exception"
+    role: str = "indicator"  # "indicator" | "exception" | "holds" (flags), or an answer's roles
     threshold: float = DEFAULT_THRESHOLD
 
 

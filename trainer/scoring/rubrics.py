@@ -98,6 +98,7 @@ class RedFlag:
     instead: str = ""
     answers: tuple[Answer, ...] = ()
     yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
+    holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
 
     @property
     def critical(self) -> bool:
@@ -234,7 +235,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions")]
+            lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions", "holds")]
             answers = item.get("answers") if isinstance(item.get("answers"), list) else []
             lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
                       for key in ("questions", "indicators", "unless")]
@@ -266,7 +267,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
     used = " ".join(
         str(p if isinstance(p, str) else (p.get("phrase") if isinstance(p, dict) else ""))
         for item in criteria + flags
-        for key in ("indicators", "examples", "exceptions")
+        for key in ("indicators", "examples", "exceptions", "holds")
         for p in (item.get(key) if isinstance(item.get(key), list) else [])
     ) + " " + " ".join(
         str(p) for f in flags for a in (f.get("answers") if isinstance(f.get("answers"), list) else [])
@@ -287,6 +288,10 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         if not f.get("indicators") and not f.get("self_focus") and not f.get("answers"):
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers or self_focus, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
+        if f.get("holds") and not f.get("yields_to"):
+            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has 'holds' but no 'yields_to', so its holds change nothing",
+                                      ("flags", i, "holds"), key=True, severity=Severity.WARNING,
+                                      hint="'holds' keeps evidence from giving way to the flags in 'yields_to'; add those, or remove 'holds'"))
 
     # PT303: yields_to names a flag of this rubric.
     flag_ids = [f.get("id") for f in flags]
@@ -437,6 +442,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")))
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
+            holds=_as_tuple(f.get("holds")),
         ))
     models = []
     for m in data.get("model_responses", []) or []:

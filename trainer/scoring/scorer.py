@@ -234,6 +234,11 @@ class Scorer:
             if p is not None:
                 p.owner, p.role, p.threshold = _Owner(rubric.id, kind, item, exc.scope), "exception", threshold
                 out.append(p)
+        for phrase in getattr(item, "holds", ()):
+            p = self._one(rubric, phrase, cache)
+            if p is not None:
+                p.owner, p.role, p.threshold = _Owner(rubric.id, kind, item), "holds", threshold
+                out.append(p)
         return out
 
     def _one(self, rubric: Rubric, phrase: str, cache: dict) -> Pattern | None:
@@ -382,7 +387,10 @@ class Scorer:
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
-        flags = self._yield(tt, flags, excused_notes)
+        holds = {(rid, f.id): [(tt.tokens[m.start].start, tt.tokens[m.end - 1].end)
+                               for m in by_item.get(id(f), []) if m.pattern.role == "holds"]
+                 for rid in ids for f in self.rubric_set.get(rid).flags if f.holds}
+        flags = self._yield(tt, flags, excused_notes, holds)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
@@ -391,9 +399,12 @@ class Scorer:
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
-    def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str]) -> list[FlagResult]:
+    def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str],
+               holds: dict[tuple[str, str], list[tuple[int, int]]]) -> list[FlagResult]:
         """A flag gives way to those it `yields_to` that are raised in the same sentence: the threat in
-        "Keep refusing and I'll chart you as non-compliant" is coercion, not also advice."""
+        "Keep refusing and I'll chart you as non-compliant" is coercion, not also advice. Evidence that
+        overlaps one of the flag's `holds` (character spans) stands: "You have to go to treatment, it's
+        not up for discussion" is coercion and advice."""
         if not any(self._flags[(f.rubric, f.id)].yields_to for f in flags):
             return flags
         starts = [t.start for t in tt.tokens]
@@ -408,7 +419,9 @@ class Scorer:
         for f in flags:
             stronger = [g for g in flags if g.rubric == f.rubric and g.id in self._flags[(f.rubric, f.id)].yields_to]
             taken = set().union(*(sentences(g) for g in stronger)) if stronger else set()
-            kept = tuple(e for e in f.evidence if not {sentence(e.start), sentence(max(e.start, e.end - 1))} & taken)
+            held = holds.get((f.rubric, f.id), ())
+            kept = tuple(e for e in f.evidence if not {sentence(e.start), sentence(max(e.start, e.end - 1))} & taken
+                         or any(a < e.end and e.start < b for a, b in held))
             if f.evidence and not kept:
                 g = next(g for g in stronger if sentences(g) & sentences(f))
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' is part of "
