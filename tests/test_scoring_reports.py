@@ -159,3 +159,13 @@ def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
     rules = Scorer(bundled_rubric_set(), reader=False, semantic=False)
     assert flag not in flags(rules, good)
     assert flag in flags(rules, bad)
+
+
+def test_a_short_sentence_is_not_read_alone(scorer):
+    # read out of context, "I mean it." sounded like minimizing to the reader (96%), which learnt on
+    # whole responses; it is read as part of the whole response, the emphasis it is
+    assert "minimizing" not in flags(scorer, "You've come such a long way this year, and I'm proud of you. I mean it.")
+    assert "minimizing" not in flags(scorer, "That took guts to say out loud. I mean it.")
+    # a flag in a sentence of its own is still read alone, and still found
+    assert "minimizing" in flags(scorer, "Thanks for telling me about the eviction notice, I know that took a lot. "
+                                         "But honestly, it's not the end of the world, people get evicted all the time.")

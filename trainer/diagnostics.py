@@ -76,7 +76,7 @@ CODES: dict[str, str] = {
     "PT305": "indicator pattern cannot be parsed",
     "PT306": "unknown term in an indicator",
     "PT307": "term never used",
-    "PT308": "flag setting does not fit its severity, or flag can never be raised",
+    "PT308": "flag setting does not fit its severity, `holds` without `yields_to`, or flag can never be raised",
     "PT309": "fewer calibration examples than recommended",
     "PT310": "criterion or flag has no calibration example",
     # Policy

@@ -104,6 +104,9 @@ READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is add
 # after the second flag")
 READER_ADD_SECOND: tuple[float, float] | None = None
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
+# A sentence shorter than this (in words) is not read alone, only as part of the whole: the reader learnt
+# on whole responses, and read out of context "I mean it." is 96% minimizing
+READER_ALONE_MIN_WORDS = 4
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
 # READER_ADD_CRITERION; flag id -> READER_VETO. Two are the sweep's next best (F1 within 0.007 out of
@@ -763,16 +766,21 @@ class _Sentences:
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
         self.alone: dict[str, float] = {}
+        self.pushed_spans = self.spans
         if READER_SENTENCES and 1 < len(parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
-            # sentence is also read alone (its highest probability per label is `alone`).
-            each = model.probs_many(parts)
-            self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
-            self.pushed = each  # the evidence: the sentence most likely to carry the label alone
+            # sentence is also read alone (its highest probability per label is `alone`), but not a
+            # fragment of a few words, which says little without the rest ("I mean it.").
+            kept = [k for k, (a, b) in enumerate(sentences) if b - a >= READER_ALONE_MIN_WORDS]
+            if kept:
+                each = model.probs_many([parts[k] for k in kept])
+                self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
+                self.pushed = each  # the evidence: the sentence most likely to carry the label alone
+                self.pushed_spans = [self.spans[k] for k in kept]
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
-        a, b = self.spans[int(self.pushed[:, k].argmax())]
+        a, b = self.pushed_spans[int(self.pushed[:, k].argmax())]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
