@@ -104,8 +104,8 @@ READER_ADD_SENTENCE = 0.95  # a flag whose sentence alone reads this sure is add
 # after the second flag")
 READER_ADD_SECOND: tuple[float, float] | None = None
 READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, reader.MAX_WINDOWS at most)
-# A sentence shorter than this (in words) is not read alone, only as part of the whole: the reader learnt
-# on whole responses, and read out of context "I mean it." is 96% minimizing
+# A sentence shorter than this (in words) after another is read alone together with the one before it: the
+# reader learnt on whole responses, and out of context "I mean it." is 96% minimizing
 READER_ALONE_MIN_WORDS = 4
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
@@ -769,14 +769,19 @@ class _Sentences:
         self.pushed_spans = self.spans
         if READER_SENTENCES and 1 < len(parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
-            # sentence is also read alone (its highest probability per label is `alone`), but not a
-            # fragment of a few words, which says little without the rest ("I mean it.").
-            kept = [k for k, (a, b) in enumerate(sentences) if b - a >= READER_ALONE_MIN_WORDS]
-            if kept:
-                each = model.probs_many([parts[k] for k in kept])
+            # sentence is also read alone (its highest probability per label is `alone`), a short one
+            # after another with the one before it ("..., or you're off my caseload. I mean it.").
+            runs: list[list[int]] = []
+            for k, (a, b) in enumerate(sentences):
+                if runs and b - a < READER_ALONE_MIN_WORDS:
+                    runs[-1][1] = k + 1
+                else:
+                    runs.append([k, k + 1])
+            if len(runs) > 1:
+                each = model.probs_many(["".join(parts[i:j]) for i, j in runs])
                 self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
                 self.pushed = each  # the evidence: the sentence most likely to carry the label alone
-                self.pushed_spans = [self.spans[k] for k in kept]
+                self.pushed_spans = [(self.spans[i][0], self.spans[j - 1][1]) for i, j in runs]
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
