@@ -370,39 +370,8 @@ def test_a_pep_talk_imperative_is_advice_as_well_as_cheerleading():
     assert "unsolicited-advice" not in scorer.judge("Stay positive, you've got this!", ["peer-core"]).flag_ids
 
 
-def test_holds_compile_and_need_yields_to(tmp_path):
-    from trainer.scoring.rubrics import load_rubric
-
-    path = tmp_path / "r.yaml"
-    body = """id: r
-title: R
-version: "1"
-criteria: []
-flags:
-  - id: advice
-    severity: soft
-    description: Advice.
-    feedback: That advises.
-    why: Because.
-    indicators: ["you should", "go"]
-%s    holds: ["you (should|must"]
-  - id: coercion
-    severity: critical
-    description: Threats.
-    feedback: That threatens.
-    why: Because.
-    indicators: ["or else"]
-"""
-    path.write_text(body % "    yields_to: [coercion]\n", encoding="utf-8")
-    rubric, diagnostics = load_rubric(path)
-    assert rubric is None and [(d.code, d.line) for d in diagnostics] == [("PT305", 13)]
-    path.write_text((body % "").replace("(should|must", "(should|must)"), encoding="utf-8")
-    rubric, diagnostics = load_rubric(path)
-    assert rubric is not None and rubric.flags[0].holds == ("you (should|must)",)
-    assert [(d.code, d.line, d.severity.value) for d in diagnostics] == [("PT308", 12, "warning")]
-
-
-def test_yields_to_must_name_another_flag(tmp_path):
+def _advice_and_coercion(tmp_path, advice_extra: str):
+    """A rubric of two flags, 'advice' (its settings after line 11 are `advice_extra`) and 'coercion'."""
     from trainer.scoring.rubrics import load_rubric
 
     path = tmp_path / "r.yaml"
@@ -417,14 +386,25 @@ flags:
     feedback: That advises.
     why: Because.
     indicators: ["you should"]
-    yields_to: [coercian]
-  - id: coercion
+""" + advice_extra + """  - id: coercion
     severity: critical
     description: Threats.
     feedback: That threatens.
     why: Because.
     indicators: ["or else"]
 """, encoding="utf-8")
-    rubric, diagnostics = load_rubric(path)
+    return load_rubric(path)
+
+
+def test_holds_compile_and_need_yields_to(tmp_path):
+    rubric, diagnostics = _advice_and_coercion(tmp_path, '    yields_to: [coercion]\n    holds: ["you (should|must"]\n')
+    assert rubric is None and [(d.code, d.line) for d in diagnostics] == [("PT305", 13)]
+    rubric, diagnostics = _advice_and_coercion(tmp_path, '    holds: ["you (should|must)"]\n')
+    assert rubric is not None and rubric.flags[0].holds == ("you (should|must)",)
+    assert [(d.code, d.line, d.severity.value) for d in diagnostics] == [("PT308", 12, "warning")]
+
+
+def test_yields_to_must_name_another_flag(tmp_path):
+    rubric, diagnostics = _advice_and_coercion(tmp_path, "    yields_to: [coercian]\n")
     assert rubric is None
     assert [(d.code, d.line, d.hint) for d in diagnostics] == [("PT303", 12, "did you mean 'coercion'?")]
