@@ -390,10 +390,7 @@ class Scorer:
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
-        holds = {(rid, f.id): [(tt.tokens[m.start].start, tt.tokens[m.end - 1].end)
-                               for m in by_item.get(id(f), []) if m.pattern.role == "holds"]
-                 for rid in ids for f in self.rubric_set.get(rid).flags if f.holds}
-        flags = self._yield(tt, flags, excused_notes, holds)
+        flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
@@ -403,11 +400,11 @@ class Scorer:
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
     def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str],
-               holds: dict[tuple[str, str], list[tuple[int, int]]]) -> list[FlagResult]:
+               by_item: dict[int, list[Match]]) -> list[FlagResult]:
         """A flag gives way to those it `yields_to` that are raised in the same sentence: the threat in
         "Keep refusing and I'll chart you as non-compliant" is coercion, not also advice. Evidence that
-        overlaps one of the flag's `holds` (character spans) stands: "You have to go to treatment, it's
-        not up for discussion" is coercion and advice."""
+        overlaps a match of one of the flag's `holds` (`by_item`: the rule matches per rubric item) stands:
+        "You have to go to treatment, it's not up for discussion" is coercion and advice."""
         if not any(self._flags[(f.rubric, f.id)].yields_to for f in flags):
             return flags
         starts = [t.start for t in tt.tokens]
@@ -422,7 +419,8 @@ class Scorer:
         for f in flags:
             stronger = [g for g in flags if g.rubric == f.rubric and g.id in self._flags[(f.rubric, f.id)].yields_to]
             taken = set().union(*(sentences(g) for g in stronger)) if stronger else set()
-            held = holds.get((f.rubric, f.id), ())
+            matches = by_item.get(id(self._flags[(f.rubric, f.id)]), ()) if stronger else ()
+            held = [(tt.tokens[m.start].start, tt.tokens[m.end - 1].end) for m in matches if m.pattern.role == "holds"]
             kept = tuple(e for e in f.evidence if not {sentence(e.start), sentence(max(e.start, e.end - 1))} & taken
                          or any(a < e.end and e.start < b for a, b in held))
             if f.evidence and not kept:
