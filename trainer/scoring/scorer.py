@@ -107,6 +107,13 @@ READER_MAX_SENTENCES = 30  # longer responses are read whole only (in windows, r
 # A sentence shorter than this (in words) after another is read alone together with the one before it: the
 # reader learnt on whole responses, and out of context "I mean it." is 96% minimizing
 READER_ALONE_MIN_WORDS = 4
+# A sentence read alone adds a flag only where the whole response reads it at this or more. Read in its
+# context the reader is then nearly sure the flag is not there, and the sentence alone has usually lost
+# what governs it: "...so I'd never tell anybody to quit cold" after the story, "Viral load is just how
+# much virus is in your blood" before the offer to read the lab sheet together. On the tuning slice (the
+# shipped reader) the floor changed 56 judgments, all to agree with the labels; out of fold on ten tuning
+# batches, 9, 8 to agree (docs/scoring.md, "The reader").
+READER_ALONE_FLOOR = 0.1
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
 # READER_ADD_CRITERION; flag id -> READER_VETO. Two are the sweep's next best (F1 within 0.007 out of
@@ -540,7 +547,8 @@ class Scorer:
         def consider(rid: str, f, add: float, add_alone: float) -> None:
             """Add flag `f` where the reader is sure of it (`add` for the whole, `add_alone` for one sentence)."""
             label = f"{rid}:{f.id}"
-            p = max(probs[label], alone[label] if alone.get(label, 0.0) >= add_alone else 0.0)
+            by_sentence = alone.get(label, 0.0) >= add_alone and probs[label] >= READER_ALONE_FLOOR
+            p = max(probs[label], alone[label] if by_sentence else 0.0)
             over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
             if p < add or (rid, f.id) in raised or (f.id in excused and not over):
                 return
