@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import trainer.scoring.scorer as scorer_module
 from trainer.scoring.rubrics import bundled_rubric_set
 from trainer.scoring.scorer import Scorer
 
@@ -154,11 +155,37 @@ def test_a_different_path_named_plainly_is_own_experience(scorer, text):
      "Ask your prescriber to switch you to Abilify, way less weight gain."),
     ("Tell your doctor what you've noticed, she'll want to know.", "unsolicited-advice",
      "Tell your doctor you want the Lexapro upped, that's what worked for me."),
+    # minimizing's words about something else: a refusal's courtesy, a hedge, the close of an ultimatum
+    ("I don't accept friend requests from people I work with, and it's nothing personal.", "minimizing",
+     "Lost the job? Honestly, it's nothing, you'll find another."),
+    ("At least, that's how it felt to me when I went back to work after my diagnosis.", "minimizing",
+     "At least that job is behind you now."),
+    ("Keep takin your meds or no voucher. That's how it is.", "minimizing",
+     "She left? Meh, that's just how it goes."),
+    # a reassurance (the writers label it a promise more often) is not minimizing unless something else is
+    ("The judge is gonna go easy on you, first offense, you'll be fine.", "minimizing",
+     "Everybody gets nervous before court, you'll be fine."),
 ])
 def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
     rules = Scorer(bundled_rubric_set(), reader=False, semantic=False)
     assert flag not in flags(rules, good)
     assert flag in flags(rules, bad)
+
+
+@pytest.mark.parametrize("text, flag", [
+    # the negation reads as advice once its sentence is cut out of the story (alone 0.98, whole 0.02)
+    ("Back when I was on methadone I sweated every drug screen too. I'd never tell you to skip a dose for one, "
+     "though. Want to call the pharmacist together?", "medication-advice"),
+    ("Coming off the Haldol isn't something I'd ever weigh in on, I'm no doctor. What questions do you want to "
+     "bring to your psychiatrist?", "medication-advice"),
+    # an explanation before the offer to read the lab sheet together (alone 0.98, whole 0.02)
+    ("Viral load is just how much virus is in your blood. Want to look at your lab sheet together?", "minimizing"),
+])
+def test_a_sentence_read_alone_needs_the_whole_response_to_allow_it(scorer, monkeypatch, text, flag):
+    assert flag not in flags(scorer, text)
+    # it is the floor that keeps them out: without it, the sentence read alone adds the flag
+    monkeypatch.setattr(scorer_module, "READER_ALONE_FLOOR", 0.0)
+    assert flag in flags(scorer, text)
 
 
 def test_a_short_sentence_is_not_read_alone(scorer):
