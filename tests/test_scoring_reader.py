@@ -96,6 +96,14 @@ def test_probabilities_are_per_label_and_deterministic(reader):
     assert p[reader.labels.index("scope:medication-advice")] > p[reader.labels.index("peer-core:open-question")]
 
 
+def test_the_forward_pass_stays_in_float32(reader):
+    # numpy 2 turns float32 * np.float64 scalar into float64; one such scalar made every later layer
+    # cast its weights to float64 on each call (2.4 times slower, the same probabilities to 2e-6)
+    ids = [reader.tokenizer.cls, *reader.tokenizer.encode("I hear you, that sounds hard."), reader.tokenizer.sep]
+    assert reader._forward(ids).dtype == np.float32
+    assert reader._forward(np.array([ids, ids]), [len(ids), len(ids) - 2]).dtype == np.float32
+
+
 def test_reading_many_at_once_gives_each_ones_own_probabilities(reader):
     texts = ["I hear you.", "Honestly you should just stop the lithium for a bit.", "", "What do you think?",
              "I remember my first meeting. " * 40]  # the last one needs windows and is read on its own

@@ -262,7 +262,7 @@ class Reader:
         x = _layer_norm(x, *self.emb_ln)
         width = x.shape[-1]
         heads, size = self.heads, width // self.heads
-        scale = 1.0 / np.sqrt(size)
+        scale = np.float32(1.0 / np.sqrt(size))  # a float64 scalar would turn every later product into float64
         mask = None
         if lengths is not None:  # padded pieces are never attended to
             mask = np.where(np.arange(n)[None, :] < np.asarray(lengths)[:, None], 0.0, -1e9).astype(np.float32)
