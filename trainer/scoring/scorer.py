@@ -527,7 +527,7 @@ class Scorer:
         for it) is not added; one excused as reported speech is, where the reader is very sure
         (READER_OVER_EXCUSE)."""
         sentences = _Sentences(model, tt)
-        probs, alone = sentences.probs, sentences.alone
+        probs = sentences.probs
         read: set[str] = set()
         kept: list[FlagResult] = []
         for f in flags:
@@ -547,8 +547,8 @@ class Scorer:
         def consider(rid: str, f, add: float, add_alone: float) -> None:
             """Add flag `f` where the reader is sure of it (`add` for the whole, `add_alone` for one sentence)."""
             label = f"{rid}:{f.id}"
-            by_sentence = alone.get(label, 0.0) >= add_alone and probs[label] >= READER_ALONE_FLOOR
-            p = max(probs[label], alone[label] if by_sentence else 0.0)
+            by_sentence = probs[label] >= READER_ALONE_FLOOR and sentences.alone.get(label, 0.0) >= add_alone
+            p = max(probs[label], sentences.alone[label] if by_sentence else 0.0)
             over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
             if p < add or (rid, f.id) in raised or (f.id in excused and not over):
                 return
@@ -759,39 +759,52 @@ def set_aside(e: Evidence) -> str | None:
 
 class _Sentences:
     """The response read once by the reader, sentence by sentence: the probabilities, and for a label the
-    sentence that pushed it most (Reader.read), as evidence."""
+    sentence that pushed it most (Reader.read), as evidence. Each sentence read alone (`alone`) is a
+    second pass, made only when something asks for it: a flag the whole response reads at
+    READER_ALONE_FLOOR or more, or evidence for what the reader adds (most responses need neither)."""
 
     def __init__(self, model, tt: TokenizedText):
-        self.tt = tt
+        self.tt, self.model = tt, model
         tokens = tt.tokens
-        sentences = tt.sentence_spans()
-        self.spans = [(tokens[a].start, tokens[b - 1].end) for a, b in sentences]  # each sentence's words
-        cuts = [0] + [tokens[a].start for a, _ in sentences[1:]]  # the parts cover the whole text
-        parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
-        probs, self.pushed = model.read(parts)
+        self.sentences = tt.sentence_spans()
+        self.spans = [(tokens[a].start, tokens[b - 1].end) for a, b in self.sentences]  # each sentence's words
+        cuts = [0] + [tokens[a].start for a, _ in self.sentences[1:]]  # the parts cover the whole text
+        self.parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
+        probs, self._pushed = model.read(self.parts)
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
-        self.alone: dict[str, float] = {}
-        self.pushed_spans = self.spans
-        if READER_SENTENCES and 1 < len(parts) <= READER_MAX_SENTENCES:
+        self._alone: dict[str, float] | None = None
+        self._pushed_spans = self.spans
+
+    def _read_alone(self) -> None:
+        self._alone = {}
+        if READER_SENTENCES and 1 < len(self.parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
             # sentence is also read alone (its highest probability per label is `alone`), a short one
             # after another with the one before it ("..., or you're off my caseload. I mean it.").
             runs: list[list[int]] = []
-            for k, (a, b) in enumerate(sentences):
+            for k, (a, b) in enumerate(self.sentences):
                 if runs and b - a < READER_ALONE_MIN_WORDS:
                     runs[-1][1] = k + 1
                 else:
                     runs.append([k, k + 1])
             if len(runs) > 1:
-                each = model.probs_many(["".join(parts[i:j]) for i, j in runs])
-                self.alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
-                self.pushed = each  # the evidence: the sentence most likely to carry the label alone
-                self.pushed_spans = [(self.spans[i][0], self.spans[j - 1][1]) for i, j in runs]
+                each = self.model.probs_many(["".join(self.parts[i:j]) for i, j in runs])
+                self._alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
+                self._pushed = each  # the evidence: the sentence most likely to carry the label alone
+                self._pushed_spans = [(self.spans[i][0], self.spans[j - 1][1]) for i, j in runs]
+
+    @property
+    def alone(self) -> dict[str, float]:
+        if self._alone is None:
+            self._read_alone()
+        return self._alone
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
-        a, b = self.pushed_spans[int(self.pushed[:, k].argmax())]
+        if self._alone is None:  # where sentences are read alone, the one most sure of the label is the evidence
+            self._read_alone()
+        a, b = self._pushed_spans[int(self._pushed[:, k].argmax())]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
