@@ -112,3 +112,11 @@ def test_calibrate_a_labelled_data_file(capsys, tmp_path):
     bad.write_text("rubrics: [peer-core]\nitems:\n- {t: hi, m: [no-such-criterion]}\n")
     code, _, err = run(["calibrate", "--data", str(bad)], capsys)
     assert code == 2 and "no-such-criterion" in err
+
+
+def test_calibrate_says_where_a_labelled_data_file_is_malformed(capsys, tmp_path):
+    broken = tmp_path / "labels.yaml"
+    broken.write_text('rubrics: [peer-core]\nitems:\n- {t: "unclosed, m: [VA]}\n')
+    code, out, err = run(["calibrate", "--data", str(broken)], capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"{broken}:3:7: error[PT004]: a quoted string starting here is never closed" in err, err

@@ -70,6 +70,17 @@ def test_undefined_alias_and_complex_key_and_two_documents():
     assert codes("a: 1\n---\nb: 2\n") == ["PT010"]
 
 
+@pytest.mark.parametrize("text, where, what", [
+    ('id: x\nsay: "hi there\n', (2, 6), "a quoted string starting here is never closed"),
+    ("id: x\nnodes: {a: [1, 2\n", (2, 12), "a [ list starting here is never closed"),
+    ("id: x\nnodes: {a: 1\n\n", (2, 8), "a { mapping starting here is never closed"),
+])
+def test_a_quote_or_bracket_left_open_points_where_it_opens_not_at_the_end(text, where, what):
+    _, diags = parse_yaml(text, "t.yaml")
+    assert [d.code for d in diags] == ["PT004"]
+    assert (diags[0].line, diags[0].col) == where and what in diags[0].message
+
+
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "~\n", "---\n"])
 def test_empty_documents(text):
     assert codes(text) == ["PT009"]

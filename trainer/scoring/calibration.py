@@ -171,7 +171,8 @@ def load_labelled_file(path: str | Path) -> tuple[list[LabelledItem], list[str]]
 
     doc, diagnostics = load_yaml(path)
     if doc is None:
-        raise DataFileError("; ".join(d.message for d in diagnostics) or f"cannot read {path}")
+        # where and why, as `validate` says it: "labels.yaml:2:5: error[PT004]: ..." and the line with a caret
+        raise DataFileError("\n".join(d.render() for d in diagnostics) or f"cannot read {path}")
     data = doc.data
     if isinstance(data, list):
         data = {"items": data}
