@@ -290,9 +290,8 @@ def _width(start: Any, end: Any) -> int:
     return 1
 
 
-# What PyYAML calls the things a file can end inside of, in the words of someone writing one.
-UNCLOSED = {"a quoted scalar": "a quoted string", "a flow sequence": "a [ list", "a flow mapping": "a { mapping",
-            "a block collection": "a block", "a block mapping": "a mapping"}
+# What PyYAML calls the things that need a closing character, in the words of someone writing one.
+UNCLOSED = {"a quoted scalar": "a quoted string", "a flow sequence": "a [ list", "a flow mapping": "a { mapping"}
 
 
 def _yaml_error(doc: Document, exc: yaml.YAMLError) -> Diagnostic:
@@ -319,10 +318,9 @@ def _yaml_error(doc: Document, exc: yaml.YAMLError) -> Diagnostic:
         return at_span(doc.file, doc, span, "PT007", "values are nested too deeply",
                        hint="scenario files are only a few levels deep; is this the right file?")
     opened = getattr(exc, "context_mark", None)
-    if context and opened is not None and mark is not None and mark.index >= len(doc.text.rstrip()):
+    what = UNCLOSED.get((context or "").removeprefix("while scanning ").removeprefix("while parsing "))
+    if what and opened is not None and mark is not None and mark.index >= len(doc.text.rstrip()):
         # the end of the file is no place to look: point at where the unfinished quote or bracket began
-        what = context.removeprefix("while scanning ").removeprefix("while parsing ")
-        what = UNCLOSED.get(what, what)
         mark, message = opened, f"{what} starting here is never closed (the file ends first)"
     hint = _yaml_hint(message, doc, mark)
     if mark is not None and "\t" in (doc.source_line(mark.line + 1) or ""):
