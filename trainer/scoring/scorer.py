@@ -24,6 +24,8 @@ import threading
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
 
 from trainer.scoring.formula import compute_score
 from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment
@@ -770,14 +772,14 @@ class _Sentences:
         self.spans = [(tokens[a].start, tokens[b - 1].end) for a, b in self.sentences]  # each sentence's words
         cuts = [0] + [tokens[a].start for a, _ in self.sentences[1:]]  # the parts cover the whole text
         self.parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
-        probs, self._pushed = model.read(self.parts)
+        probs, self.pushed = model.read(self.parts)
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
-        self._alone: dict[str, float] | None = None
-        self._pushed_spans = self.spans
 
-    def _read_alone(self) -> None:
-        self._alone = {}
+    @cached_property
+    def _alone(self) -> tuple[dict[str, float], Any, list[tuple[int, int]]]:
+        """Each sentence read alone: the highest probability per label, and where the evidence is then
+        taken from (each run's probabilities and its span; without a second pass, the whole read's)."""
         if READER_SENTENCES and 1 < len(self.parts) <= READER_MAX_SENTENCES:
             # One out-of-scope sentence among warm ones is diluted in the mean of the whole: each
             # sentence is also read alone (its highest probability per label is `alone`), a short one
@@ -790,21 +792,19 @@ class _Sentences:
                     runs.append([k, k + 1])
             if len(runs) > 1:
                 each = self.model.probs_many(["".join(self.parts[i:j]) for i, j in runs])
-                self._alone = {label: float(each[:, k].max()) for label, k in self.labels.items()}
-                self._pushed = each  # the evidence: the sentence most likely to carry the label alone
-                self._pushed_spans = [(self.spans[i][0], self.spans[j - 1][1]) for i, j in runs]
+                # the evidence: the sentence most likely to carry the label alone
+                return ({label: float(each[:, k].max()) for label, k in self.labels.items()}, each,
+                        [(self.spans[i][0], self.spans[j - 1][1]) for i, j in runs])
+        return {}, self.pushed, self.spans
 
     @property
     def alone(self) -> dict[str, float]:
-        if self._alone is None:
-            self._read_alone()
-        return self._alone
+        return self._alone[0]
 
     def evidence(self, label: str, p: float) -> Evidence:
         k = self.labels[label]
-        if self._alone is None:  # where sentences are read alone, the one most sure of the label is the evidence
-            self._read_alone()
-        a, b = self._pushed_spans[int(self._pushed[:, k].argmax())]
+        _, pushed, spans = self._alone
+        a, b = spans[int(pushed[:, k].argmax())]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
 
