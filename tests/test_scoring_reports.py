@@ -84,9 +84,24 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     # 2026-12-04: "It's a big deal, and you're not overreacting" read 99% minimizing); rubric exceptions
     ("That's a big deal, and you're not overreacting. Anyone would be shaken by that.", "minimizing"),
     ("Grief doesn't run on anybody's schedule, and two years is not too long to still miss her.", "minimizing"),
+    # "everybody" about a house rule, or about how people differ (outside-cd and cf, 2026-12-05: the
+    # reader read these as "everybody goes through it"); rubric exceptions
+    ("Everybody signs in at the front desk, it's just how the building works.", "minimizing"),
+    ("Everyone gets a locker and a key on the first night, so you don't need to bring a lock.", "minimizing"),
+    ("Everybody on the unit gets a pillow and a blanket, yours is on cot 3.", "minimizing"),
+    ("Everybody's sleep schedule is different. What time are you usually going to bed these days?", "minimizing"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Everybody gets the shakes on day two, it's not a big deal.",
+    "Everyone goes through that, it's no different for you.",
+    "everybody feels that way at the front desk their first time, you'll get over it",
+])
+def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
+    assert "minimizing" in flags(scorer, text)
 
 
 def test_what_the_peer_tells_the_speaker_is_not_reported_speech():
