@@ -1,5 +1,6 @@
 """The headless commands: exit codes, formats, and never a traceback."""
 
+import errno
 import json
 import os
 import subprocess
@@ -131,6 +132,31 @@ def test_internal_errors_are_one_line_with_a_log(monkeypatch, capsys, tmp_path):
     log = tmp_path / "logs" / "error.log"
     assert "RuntimeError: bug" in log.read_text()
     assert log.stat().st_mode & 0o077 == 0, "the log may hold a trainee's words: owner-only"
+
+
+class _FullDisk:
+    """stdout on a full disk: each write fails at once, or (buffered) only the flush does."""
+
+    def __init__(self, buffered: bool):
+        self.buffered = buffered
+
+    def write(self, text):
+        if not self.buffered:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return len(text)
+
+    def flush(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("buffered", [False, True])
+def test_a_full_disk_is_one_line_saying_so_not_an_internal_error(capsys, monkeypatch, tmp_path, buffered):
+    monkeypatch.setattr(sys, "stdout", _FullDisk(buffered))
+    code = main(["--data-dir", str(tmp_path), "schema", "rubric"])
+    err = capsys.readouterr().err
+    assert code == 74
+    assert err == "peer-trainer: could not write the output: No space left on device\n"
+    assert not (tmp_path / "logs").exists(), "not a bug: nothing for the error log"
 
 
 HEADLESS = ["validate", "test", "play", "graph", "catalog", "schema"]

@@ -8,7 +8,9 @@ commands start fast and never load Textual.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -49,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})  # the disk (or the quota, or the file) is full
+
+
+def _drop_output() -> None:
+    """Point stdout at the null device, so what is still buffered for a closed pipe or a full disk is
+    not written again (and reported again) as Python exits."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests, embedding): nothing is flushed at exit
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trainer.cli.app import run_app
 
             return run_app(args)
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # so that a full disk is reported here, not as an error at exit
+        return code
     except CommandError as exc:
         print(f"peer-trainer: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -65,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _drop_output()
         return 0
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            return report_internal_error(exc, args)
+        _drop_output()
+        print(f"peer-trainer: could not write {exc.filename or 'the output'}: {exc.strerror}", file=sys.stderr)
+        return 74  # EX_IOERR
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
         return report_internal_error(exc, args)
