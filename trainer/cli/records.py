@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 
 from trainer.cli.common import CommandError, emit
+from trainer.paths import write_atomically
 
 
 def _guard(fn):
@@ -126,12 +126,8 @@ def _write_output(target: str | None, text: str) -> None:
         sys.stdout.write(text)
         return
     path = Path(target)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text)
     except OSError as exc:
         raise CommandError(f"{path}: cannot write: {exc.strerror or exc}") from None
 

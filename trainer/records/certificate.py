@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trainer.paths import write_atomically
 from trainer.records import signing
 from trainer.records.canonical import canonical_bytes
 from trainer.records.store import Store, StoreError, iso
@@ -120,10 +121,8 @@ def write_certificate(store: Store, trainee_ref: str, out: Path, private_key) ->
     container = sign_payload(build_payload(store, trainee_ref), private_key)
     pdf = render_pdf(container)
     pdf = _sign_file(pdf, private_key)
-    tmp = out.with_name(out.name + ".tmp")
     try:
-        tmp.write_bytes(pdf)
-        tmp.replace(out)
+        write_atomically(out, pdf, mode=0o644)  # a certificate is made to be handed to a board
     except OSError as exc:
         raise CertificateError(f"{out}: cannot write the certificate: {exc.strerror or exc}") from None
     return container["payload"]

@@ -193,7 +193,7 @@ def save_config(data_dir: Path, config: LrsConfig) -> Path:
     """Write DATA_DIR/lrs.yaml (owner-only). Never a password: only where to find one."""
     import yaml
 
-    from trainer.paths import ensure_private_dir
+    from trainer.paths import ensure_private_dir, write_atomically
 
     doc: dict[str, Any] = {"endpoint": config.endpoint, "auto_push": config.auto_push}
     if config.user:
@@ -211,12 +211,8 @@ def save_config(data_dir: Path, config: LrsConfig) -> Path:
     text = ("# Where peer-trainer sends training records (xAPI 1.0.3). See docs/lrs.md.\n"
             f"# No password here: it comes from password_file or {PASSWORD_ENV}.\n"
             + yaml.safe_dump(doc, sort_keys=False))
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text)
     except OSError as exc:
         raise LrsError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path

@@ -44,7 +44,7 @@ def generate(folder: Path, *, force: bool = False) -> tuple[KeyPaths, str]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from trainer.paths import ensure_private_dir
+    from trainer.paths import ensure_private_dir, write_atomically
 
     paths = key_paths(folder)
     if paths.private.exists() and not force:
@@ -55,15 +55,7 @@ def generate(folder: Path, *, force: bool = False) -> tuple[KeyPaths, str]:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     pub = key.public_key()
     pub_pem = pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    tmp = paths.private.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, paths.private)
+    write_atomically(paths.private, pem)
     paths.public.write_bytes(pub_pem)
     raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return paths, fingerprint(raw)
