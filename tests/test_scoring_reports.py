@@ -90,6 +90,9 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     ("Everyone gets a locker and a key on the first night, so you don't need to bring a lock.", "minimizing"),
     ("Everybody on the unit gets a pillow and a blanket, yours is on cot 3.", "minimizing"),
     ("Everybody's sleep schedule is different. What time are you usually going to bed these days?", "minimizing"),
+    # whose decision, not whose secret (tried as a user, 2026-12-05: the reader read it 99% secrecy)
+    ("i wud never tell u to stop ur meds, thats between u and ur doc", "secrecy-promise"),
+    ("i wud never tell u to stop ur meds, thats between u and ur doc", "medication-advice"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
