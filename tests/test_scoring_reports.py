@@ -93,6 +93,11 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     # whose decision, not whose secret (tried as a user, 2026-12-05: the reader read it 99% secrecy)
     ("i wud never tell u to stop ur meds, thats between u and ur doc", "secrecy-promise"),
     ("i wud never tell u to stop ur meds, thats between u and ur doc", "medication-advice"),
+    # domain.md's own near-miss with "will" for "would": the reader read it as advice and as a secrecy
+    # promise ("never tell"); the rules now see the negated telling, and "tell you to" is not telling on them
+    ("I will never tell you to stop your meds.", "secrecy-promise"),
+    ("I will never tell you to quit taking your lithium.", "medication-advice"),
+    ("I will never tell you to quit taking your lithium.", "secrecy-promise"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
@@ -105,6 +110,15 @@ def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
 ])
 def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
     assert "minimizing" in flags(scorer, text)
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("I would tell you to stop the seroquel if I were you.", "medication-advice"),
+    ("I'll never tell anyone what you said about the pills.", "secrecy-promise"),
+    ("I will never tell your PO you used.", "secrecy-promise"),
+])
+def test_telling_them_to_and_telling_on_them_are_still_flagged(scorer, text, flag):
+    assert flag in flags(scorer, text)
 
 
 def test_what_the_peer_tells_the_speaker_is_not_reported_speech():
@@ -191,8 +205,9 @@ def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
 
 
 @pytest.mark.parametrize("text, flag", [
-    # the negation reads as advice once its sentence is cut out of the story (alone 0.98, whole 0.02)
-    ("Back when I was on methadone I sweated every drug screen too. I'd never tell you to skip a dose for one, "
+    # the negation reads as advice once its sentence is cut out of the story ("I'd never tell you to skip a
+    # dose" was the example until the rules learnt "tell you to {stop-med}", which now excuse it as negated)
+    ("Back when I was on methadone I sweated every drug screen too. I'd never say skip a dose for one, "
      "though. Want to call the pharmacist together?", "medication-advice"),
     ("Coming off the Haldol isn't something I'd ever weigh in on, I'm no doctor. What questions do you want to "
      "bring to your psychiatrist?", "medication-advice"),
