@@ -98,6 +98,11 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     ("I will never tell you to stop your meds.", "secrecy-promise"),
     ("I will never tell you to quit taking your lithium.", "medication-advice"),
     ("I will never tell you to quit taking your lithium.", "secrecy-promise"),
+    # the limits of confidentiality, stated (probed as a user, 2026-12-05: the reader read these 95% and
+    # 100% secrecy); a promise the rules now see, with its limit, and what is left once a limit is named
+    ("Everything you say here is confidential, except if you're in danger.", "secrecy-promise"),
+    ("I won't keep secrets about your safety, but the rest stays with me.", "secrecy-promise"),
+    ("I'll have to tell your doctor about the pills, but everything else stays between us.", "harm-risk-dismissed"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
@@ -116,6 +121,12 @@ def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
     ("I would tell you to stop the seroquel if I were you.", "medication-advice"),
     ("I'll never tell anyone what you said about the pills.", "secrecy-promise"),
     ("I will never tell your PO you used.", "secrecy-promise"),
+    # no limit, or a limit that is not about safety (outside-bk: "I told her ..., everything else stays
+    # between us forever")
+    ("Everything you say here is confidential.", "secrecy-promise"),
+    ("what u say in here is 100% confidential, always", "secrecy-promise"),
+    ("Your mom called and I told her you're doing great. Don't worry, everything else stays between us forever.",
+     "secrecy-promise"),
 ])
 def test_telling_them_to_and_telling_on_them_are_still_flagged(scorer, text, flag):
     assert flag in flags(scorer, text)
