@@ -103,6 +103,13 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     ("Everything you say here is confidential, except if you're in danger.", "secrecy-promise"),
     ("I won't keep secrets about your safety, but the rest stays with me.", "secrecy-promise"),
     ("I'll have to tell your doctor about the pills, but everything else stays between us.", "harm-risk-dismissed"),
+    # telling anyone to do something is not telling on them (probed as a user, 2026-12-05: read 96% secrecy)
+    ("I'd never tell anyone to stop their meds on their own. What's making you think about stopping?",
+     "secrecy-promise"),
+    # validation in the words of minimizing and arguing (probed as a user, 2026-12-05: the reader read them
+    # 97% minimizing and 100% arguing)
+    ("That's not minor, losing your job is a big deal.", "minimizing"),
+    ("You're not overreacting. Anyone would be upset about that.", "arguing"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
@@ -126,9 +133,12 @@ def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
     ("Everything you say here is confidential.", "secrecy-promise"),
     ("what u say in here is 100% confidential, always", "secrecy-promise"),
     ("Your mom called and I told her you're doing great. Don't worry, everything else stays between us forever.",
-     "secrecy-promise"),
+     "secrecy-promise"),    ("I won't tell anyone, to be honest.", "secrecy-promise"),
+    # dialect's double negative is still minimizing (outside-bj), and so is calling them an overreactor
+    ("One slip ain't nothin. Happens to everybody.", "minimizing"),
+    ("Come on, it's not a big deal, you're overreacting.", "arguing"),
 ])
-def test_telling_them_to_and_telling_on_them_are_still_flagged(scorer, text, flag):
+def test_the_flagged_side_of_each_fix_is_still_flagged(scorer, text, flag):
     assert flag in flags(scorer, text)
 
 
