@@ -116,7 +116,7 @@ def test_shipped_ids_are_the_stable_interface():
     assert critical == {"medication-advice", "diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
                         "third-party-disclosure", "coercion", "significant-gift", "harm-risk-dismissed"}
     assert soft == {"stigmatizing-language", "minimizing", "unsolicited-advice", "cheerleading", "arguing",
-                    "clinical-jargon", "long-self-disclosure"}
+                    "clinical-jargon", "long-self-disclosure", "closed-questions"}
     core = rubrics.get("peer-core")
     assert [c.id for c in core.criteria] == ["reflects-feeling", "open-question", "validates", "conveys-hope",
                                              "shares-experience", "supports-choice", "links-resources"]

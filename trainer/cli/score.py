@@ -194,6 +194,7 @@ def _print_judgment(rubric_set, judgment) -> None:
                    else f"the reader is {e.similarity:.0f}% sure; set aside: {set_aside(e)}" if set_aside(e)
                    else f"no phrase matched; the reader is {e.similarity:.0f}% sure" if e.note == "reader"
                    else f"the answer to '{e.note.removeprefix('answer: ')[:60]}'" if e.note.startswith("answer: ")
+                   else e.indicator if e.note in ("closed questions", "long self-disclosure")  # the shape, no phrase
                    else f"matched '{e.indicator[:60]}', similarity {e.similarity:.0f}")
             emit(f"  ! {f.id} [{f.severity}]  \"{e.words}\"  ({how})")
     if judgment.stuffing:

@@ -74,6 +74,13 @@ class SelfFocus:
 
 
 @dataclass(frozen=True)
+class QuestionRun:
+    """Raise the flag on a string of closed questions: at least `at_least` in a row."""
+
+    at_least: int
+
+
+@dataclass(frozen=True)
 class Answer:
     """Replies that raise a flag only as an answer to the peer's question: "Yes." to "Am I bipolar?"."""
 
@@ -95,6 +102,7 @@ class RedFlag:
     threshold: float = 85.0
     excuse: frozenset[str] = frozenset(EXCUSES)
     self_focus: SelfFocus | None = None
+    question_run: QuestionRun | None = None
     instead: str = ""
     answers: tuple[Answer, ...] = ()
     yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
@@ -285,8 +293,8 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' is critical, so its penalty is not used",
                                       ("flags", i, "penalty"), key=True, severity=Severity.WARNING,
                                       hint="a critical flag caps the score; remove 'penalty' or make the flag soft"))
-        if not f.get("indicators") and not f.get("self_focus") and not f.get("answers"):
-            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers or self_focus, so it can never be raised",
+        if not any(f.get(key) for key in ("indicators", "self_focus", "answers", "question_run")):
+            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers, self_focus or question_run, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
         if f.get("holds") and not f.get("yields_to"):
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has 'holds' but no 'yields_to', so its holds change nothing",
@@ -438,6 +446,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             threshold=float(f.get("threshold", 85.0)),
             excuse=frozenset(f.get("excuse", EXCUSES)),
             self_focus=SelfFocus(int(sf["min_words"]), float(sf["min_share"])) if isinstance(sf, dict) else None,
+            question_run=QuestionRun(int(qr["at_least"])) if isinstance(qr := f.get("question_run"), dict) else None,
             instead=str(f.get("instead", "")).strip(),
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")))
                           for a in f.get("answers", []) or []),

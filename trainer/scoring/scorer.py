@@ -368,6 +368,21 @@ class Scorer:
                     focus = _self_focus(tt, f.self_focus.min_words, f.self_focus.min_share)
                     if focus is not None:
                         evidence.append(focus)
+                if not evidence and f.question_run is not None:
+                    run = _closed_question_run(tt, f.question_run.at_least)
+                    if run is not None:
+                        (a, b), count = run
+                        e = next((m for m in by_item.get(id(f), ()) if m.pattern.role == "exception" and a <= m.start < b), None)
+                        if e is None:
+                            start, end = tt.tokens[a].start, tt.tokens[b - 1].end
+                            evidence.append(Evidence(tt.text[start:end], start, end, f"{count} closed questions in a row",
+                                                     100.0, note="closed questions"))
+                        else:
+                            # asking straight out about suicide or safety is what the field teaches
+                            excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: {count} closed questions in a "
+                                                 f"row, but '{tt.words(e.start, e.end)}' is a rubric exception.")
+                            excused_flags.add(f.id)
+                            excuse_kinds.setdefault(f.id, "exception")
                 if asked and "asked" in f.excuse:
                     excused_flags.add(f.id)  # nor may the reader or the semantic channel raise it
                     excuse_kinds[f.id] = "asked"  # the reader does not see the question: it may not overrule this
@@ -609,8 +624,11 @@ class Scorer:
 
     def _semantic_flags(self, tt: TokenizedText, ids: list[str], skip: set[str], leave_out: str | None) -> list[FlagResult]:
         """Flags of the judged rubrics that the nearest labelled examples carry and the rules did
-        not raise or excuse (a negation or quotation the rules saw is not overruled)."""
-        candidates = {f.id: (rid, f) for rid in ids for f in self.rubric_set.get(rid).flags if f.id not in skip}
+        not raise or excuse (a negation or quotation the rules saw is not overruled). Not a flag raised by
+        the response's shape (`question_run`): a string of questions is in how it is built, not in words
+        an example shares."""
+        candidates = {f.id: (rid, f) for rid in ids for f in self.rubric_set.get(rid).flags
+                      if f.id not in skip and f.question_run is None}
         if not candidates:
             return []
         index = self.semantic_index()
@@ -905,6 +923,61 @@ def _self_focus(tt: TokenizedText, min_words: int, min_share: float) -> Evidence
     return Evidence(tt.text[start:end], start, end,
                     f"{tt.word_count} words; {share:.0%} of I/you words are about yourself", 100.0,
                     note="long self-disclosure")
+
+
+# A question whose first word (after "so", "and", "okay" ...) is one of these invites the person to
+# tell their story: "What was that like?", "How are you holding up?". MITI's open question.
+OPEN_STARTS = frozenset({"what", "how", "why"})
+# ... except where it asks for a number, a time or a place: "How many days?", "What time is court?"
+OPEN_BUT_CLOSED = frozenset({("how", w) for w in ("many", "much", "old", "long", "often", "far", "soon")}
+                            | {("what", w) for w in ("time", "day", "date", "number", "year", "month")})
+# A sentence that starts like this and "you" (or another person) is a question even without its "?"
+# ("did u go to group"): texting drops it.
+QUESTION_AUX = frozenset({"do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "will",
+                          "would", "should", "am"})
+QUESTION_PERSON = frozenset({"you", "your", "he", "she", "they", "it", "that", "this", "there", "we", "i", "anyone",
+                             "anybody", "someone", "somebody", "everything", "things"})
+# Offers, asking permission and one-word tags neither count as closed questions nor break a run: they
+# seek collaboration (MITI) or only check in ("Want me to come with you?", "Can I share something?", "Right?")
+NEUTRAL_QUESTIONS = (
+    ("want", "me"), ("do", "you", "want", "me"), ("would", "you", "like", "me"), ("do", "you", "want", "to"),
+    ("would", "you", "like", "to"), ("would", "you", "want", "to"), ("can", "i"), ("could", "i"), ("may", "i"),
+    ("shall", "i"), ("should", "i"), ("can", "we"), ("could", "we"), ("shall", "we"), ("should", "we"),
+    ("would", "it", "help"), ("would", "it", "be"), ("is", "it", "okay", "if"), ("is", "it", "alright", "if"),
+    ("is", "that", "okay"), ("is", "that", "alright"), ("does", "that", "sound"), ("does", "that", "make", "sense"),
+    ("do", "you", "mind"), ("would", "you", "mind"), ("would", "you", "be", "open"), ("are", "you", "open"),
+    ("how", "about", "we"), ("what", "if", "we"),
+)
+QUESTION_TAGS = frozenset({"right", "okay", "yeah", "huh", "no", "yes", "really", "seriously", "sure", "yea", "ya"})
+
+
+def _closed_question_run(tt: TokenizedText, at_least: int) -> tuple[tuple[int, int], int] | None:
+    """The first run of at least `at_least` closed questions (yes/no or one fact: "Did you go?",
+    "Eating?", "When's court?") not broken by an open one ("What happened then?"); statements between
+    them do not break it. Returns the run's token span and its length, or None."""
+    run: list[tuple[int, int]] = []
+    best = None
+    for a, b in tt.sentence_spans():
+        words = [t.norm for t in tt.tokens[a:b]]
+        while words and words[0] in CLAUSE_FILLERS and len(words) > 1:
+            words, a = words[1:], a + 1
+        question = tt.is_question(tt.tokens[a].sentence) or (
+            len(words) > 1 and words[0] in QUESTION_AUX and words[1] in QUESTION_PERSON | {"not"})
+        if not question:
+            continue
+        if (len(words) == 1 and words[0] in QUESTION_TAGS) or any(tuple(words[:len(n)]) == n for n in NEUTRAL_QUESTIONS):
+            continue
+        if words[0] in OPEN_STARTS and tuple(words[:2]) not in OPEN_BUT_CLOSED:
+            if best is not None:
+                break
+            run = []
+            continue
+        run.append((a, b))
+        if len(run) >= at_least:
+            best = run
+    if best is None:
+        return None
+    return (best[0][0], best[-1][1]), len(best)
 
 
 def _list_like(tt: TokenizedText) -> bool:
