@@ -250,3 +250,17 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # a flag in a sentence of its own is still read alone, and still found
     assert "minimizing" in flags(scorer, "Thanks for telling me about the eviction notice, I know that took a lot. "
                                          "But honestly, it's not the end of the world, people get evicted all the time.")
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # the plan made for them (all five such replies in the tuning slice are labelled advice)
+    ("ok well first thing u do is call the benefits office monday at 8 sharp", True),
+    ("Okay, so here is the plan: Monday you call the benefits office, Tuesday the food bank, Wednesday you "
+     "come to group.", True),
+    # asking about their plan, or offering one as a choice
+    ("What's the first thing you want to do when you get home?", False),
+    ("What's the plan for tomorrow?", False),
+    ("If you want, here's a plan we could try together: Monday we call, Tuesday we go.", False),
+])
+def test_a_plan_made_for_them_is_advice(scorer, text, flagged):
+    assert ("unsolicited-advice" in flags(scorer, text)) is flagged
