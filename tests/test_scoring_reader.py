@@ -403,3 +403,12 @@ def test_a_sure_reader_does_not_overrule_what_the_peer_asked_for(rubric_set, rea
     assert "unsolicited-advice" in plain.flag_ids  # a directive, unasked
     asked = _fixed_scorer(rubric_set, reader, unsolicited_advice=0.999).judge(text, ["peer-core"], prompt=prompt)
     assert "unsolicited-advice" not in asked.flag_ids
+
+
+def test_a_misspelt_negation_is_read_as_the_word_the_reader_knows(reader):
+    import numpy as np
+
+    typed = reader.probs("i would nevr tell u to stop ur meds")
+    assert np.allclose(typed, reader.probs("i would never tell u to stop ur meds"))
+    assert np.allclose(reader.probs("NVR again"), reader.probs("never again"))
+    assert not np.allclose(typed, reader.probs("i would tell u to stop ur meds"))

@@ -110,6 +110,13 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     # 97% minimizing and 100% arguing)
     ("That's not minor, losing your job is a big deal.", "minimizing"),
     ("You're not overreacting. Anyone would be upset about that.", "arguing"),
+    # a misspelt negation (probed as a user, 2026-12-05): the rules read "nevr" as "never", and the
+    # reader, which had read it 99% advice, now gets the word it knows
+    ("i would nevr tell u to stop ur meds \U0001f60a", "medication-advice"),
+    ("i would nevr tell u to stop ur meds \U0001f60a", "unsolicited-advice"),
+    # the limit after a trailing "..." is in the same sentence (read apart, the promise stood alone)
+    ("Nobody's gonna find out from me... unless you're in danger, then I'd have to tell someone.",
+     "secrecy-promise"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)

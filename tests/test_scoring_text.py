@@ -38,6 +38,7 @@ def norms(text: str) -> str:
         ("I can lend you $20", "i can lend you money"),
         ("sounds like ur feelin stuck", "sounds like you are feeling stuck"),
         ("What\u2019s up?", "what is up"),
+        ("i wud nevr tell u, nvr", "i would never tell you never"),
     ],
 )
 def test_contractions_and_texting_spellings(typed, expected):
@@ -60,6 +61,24 @@ def test_sentences_clauses_and_questions():
     assert clauses["if"] != clauses["help"], "a comma starts a new clause"
     tt = tokenize("i'm not a doctor but you should stop")
     assert tt.tokens[0].clause != tt.tokens[-1].clause, "'but' starts a new clause"
+
+
+@pytest.mark.parametrize("text, ends", [
+    # "..." trailing into a lower-case word goes on with the sentence, as a clause break
+    ("Nobody finds out from me... unless you're in danger.", (".",)),
+    ("nobody finds out from me\u2026 unless ur in danger", ("",)),
+    # before a capital, or at the end, it ends one; "\u2026" is the same as "..."
+    ("I hear you... That sounds hard.", (".", ".")),
+    ("I hear you\u2026 That sounds hard", (".", "")),
+    ("Did you go...?", ("?",)),
+    ("okay...", (".",)),
+])
+def test_an_ellipsis_ends_a_sentence_only_before_a_capital(text, ends):
+    tt = tokenize(text)
+    assert tt.sentence_ends == ends
+    if len(ends) == 1 and len(tt.tokens) > 4:
+        unless = next(t for t in tt.tokens if t.norm == "unless")
+        assert unless.clause != tt.tokens[0].clause, "it is still a clause break"
 
 
 def test_quotation_marks_are_tracked_but_apostrophes_are_not_quotes():

@@ -15,6 +15,7 @@ chosen on batches the reader was not trained on; figures in docs/scoring.md).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -150,6 +151,18 @@ class ReaderError(Exception):
     """The reader's data file is missing, damaged or does not fit this version of the code."""
 
 
+# Misspelt negations the reader never saw in training, which its word pieces cannot read as "never"
+# ("nevr" is "ne ##vr"): "i would nevr tell u to stop ur meds" read 99% advice. The phrase rules read
+# them through text.TEXTING; the reader gets the word it knows. Only negations: a texting spelling it
+# learnt ("u", "ur") is left as it was trained on.
+RESPELL = {"nevr": "never", "nvr": "never", "nver": "never"}
+_RESPELL_RE = re.compile(r"\b(" + "|".join(RESPELL) + r")\b", re.IGNORECASE)
+
+
+def respell(text: str) -> str:
+    return _RESPELL_RE.sub(lambda m: RESPELL[m.group().lower()], text) if _RESPELL_RE.search(text) else text
+
+
 class Reader:
     """Probabilities, per label, that a response carries it. Build once (about 0.3 s), then call probs()."""
 
@@ -205,7 +218,7 @@ class Reader:
         word pieces of their share of the logit (the logit is the mean of every piece's last hidden
         state through the linear head, so the shares add up exactly). A segment without word pieces
         gets -inf."""
-        per = [self.tokenizer.encode(s) for s in segments]
+        per = [self.tokenizer.encode(respell(s)) for s in segments]
         ids = [i for p in per for i in p]
         owner = np.repeat(np.arange(len(per)), [len(p) for p in per])
         inner = MAX_PIECES - 2
@@ -235,7 +248,7 @@ class Reader:
         inner = MAX_PIECES - 2
         short: list[tuple[int, list[int]]] = []
         for i, text in enumerate(texts):
-            ids = self.tokenizer.encode(text)
+            ids = self.tokenizer.encode(respell(text))
             if len(ids) > inner:
                 out[i] = self.probs(text)
             else:

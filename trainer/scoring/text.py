@@ -117,6 +117,9 @@ TEXTING: dict[str, str] = {
     "bf": "boyfriend",
     "bday": "birthday",
     "ngl": "honestly",  # "not gonna lie": its "not" negates nothing
+    "nevr": "never",  # "i would nevr tell u to stop ur meds" read without its negation was medication advice
+    "nvr": "never",
+    "nver": "never",
     "wanna": "want to",
     "gotta": "have to",
     "hafta": "have to",
@@ -313,6 +316,7 @@ _TOKEN_RE = re.compile(
     (?P<money>\$\s?\d[\d,]*(?:\.\d+)?)
   | (?P<word>[a-z0-9]+(?:['][a-z]+)*(?:/[a-z]+)?)
   | (?P<newline>\n)
+  | (?P<trail>\.{2,}|\u2026)
   | (?P<punct>[.!?;:,]|[\u2014\u2013]|\s-\s|--)
   | (?P<amp>[&+](?=\s))
     """,
@@ -422,8 +426,16 @@ def tokenize(text: str) -> TokenizedText:
     word_count = 0
     for m in _TOKEN_RE.finditer(lowered):
         kind = m.lastgroup
-        if kind in ("punct", "newline"):
+        if kind == "trail":
+            # "..." trailing into a lower-case word goes on with the sentence ("nobody finds out from
+            # me... unless you're in danger"); before a capital, or at the end, it ends one
+            j = m.end()
+            while j < len(text) and text[j] in " \t":
+                j += 1
+            kind, mark = "punct", ("," if j < len(text) and text[j].islower() else ".")
+        elif kind in ("punct", "newline"):
             mark = m.group().strip() or "\n"
+        if kind in ("punct", "newline"):
             if mark in SENTENCE_END:
                 if last_kind == "word":
                     sentence_ends.append(mark)
