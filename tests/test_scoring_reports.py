@@ -271,3 +271,34 @@ def test_a_short_sentence_is_not_read_alone(scorer):
 ])
 def test_a_plan_made_for_them_is_advice(scorer, text, flagged):
     assert ("unsolicited-advice" in flags(scorer, text)) is flagged
+
+
+@pytest.mark.parametrize("text, flag", [
+    # reflections of the person's own thought or wish (probed as a user, 2026-12-05): all were flagged
+    ("So you're thinking about stopping the Seroquel because of the weight gain.", "medication-advice"),
+    ("You're wondering if you should just quit your meds altogether.", "medication-advice"),
+    ("You want me to promise I won't tell anyone.", "secrecy-promise"),
+    ("You're wondering whether I'd be your friend on Facebook.", "dual-relationship"),
+    ("You've been calling yourself a junkie all week.", "stigmatizing-language"),
+    ("I know you wanted me to keep the part about the gun to myself. I can't do that, because I want you alive.",
+     "harm-risk-dismissed"),
+])
+def test_a_reflection_of_their_own_words_is_not_flagged(scorer, text, flag):
+    assert flag not in flags(scorer, text)
+
+
+@pytest.mark.parametrize("text, flag", [
+    # endorsed, agreed to, or not a reflection at all ("making you feel like"): still flagged
+    ("You're thinking about stopping the lithium, and honestly I would too.", "medication-advice"),
+    ("ok if u want me to keep the thing about the rope to myself i will, just between us", "secrecy-promise"),
+    ("Well, if you're sure you want me to have your daddy's pocket watch, I'll treasure it always.", "significant-gift"),
+    ("tbh if the new pills r making u feel like a zombie id go back to the old ones", "medication-advice"),
+    ("If you've been thinking about hurting yourself you can tell me, I won't tell a soul.", "secrecy-promise"),
+])
+def test_what_only_looks_like_a_reflection_is_still_flagged(scorer, text, flag):
+    assert flag in flags(scorer, text)
+
+
+def test_a_reflection_says_why_it_was_not_counted(scorer):
+    j = scorer.judge("You want me to promise I won't tell anyone.", ["peer-core"])
+    assert any("reflects what they think or want ('You want me to')" in line for line in j.feedback)

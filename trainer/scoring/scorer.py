@@ -682,6 +682,13 @@ class Scorer:
                 if cue is not None:
                     kind = "reported-speech"
                     reason = f"reports what someone else said ('{tt.words(cue, m.start)}')"
+                else:
+                    cue = _reflection_cue(prepared, m.start)
+                    if cue is not None:
+                        # a reflection of the person's own thought or wish, which the reader may not overrule
+                        # as it may the reported-speech guess (READER_OVER_EXCUSE): it reads the words alone
+                        kind = "reflection"
+                        reason = f"reflects what they think or want ('{tt.words(cue, m.start)}')"
             if reason is None:
                 kept.append(m)
             else:
@@ -896,6 +903,47 @@ def _reporting_cue(prepared, start: int) -> int | None:
                 continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
                 return i
+        i -= 1
+    return None
+
+
+# Reflective listening puts the person's own thought or wish in the speaker's mouth: "So you're thinking
+# about stopping the Seroquel", "You want me to promise I won't tell anyone", "You've been calling
+# yourself a junkie". What follows one of these openings, in its sentence, is theirs, not the speaker's.
+REFLECTIONS: tuple[tuple[str, ...], ...] = tuple(tuple(r.split()) for r in (
+    "you are thinking", "you were thinking", "you have been thinking", "are you thinking", "were you thinking",
+    "have you been thinking", "you are wondering", "you were wondering", "you have been wondering",
+    "are you wondering", "you are considering", "you have been considering", "are you considering",
+    "you are tempted", "you are torn", "you are debating", "you figure", "you figured",
+    "you want me", "you wanted me", "you would like me", "you asked me", "you are asking me", "you are asking",
+    "you asked", "are you asking", "you have been calling yourself", "you keep calling yourself",
+    "you call yourself", "you called yourself", "part of you", "you feel like", "you are feeling like",
+))
+
+
+# Only these may come before a reflection in its clause ("So it sounds like you're thinking ..."): not "if"
+# ("if you want me to keep it to myself, I will" agrees to it) nor a verb ("making you feel like a zombie").
+REFLECTION_LEAD_IN = CLAUSE_FILLERS | {"it", "sounds", "like", "seems", "i", "hear", "am", "hearing", "get", "that", "know",
+                                        "understand", "see", "remember", "do"}
+
+
+def _reflection_cue(prepared, start: int) -> int | None:
+    """The index where a reflection of the person's own thought or wish opens, earlier in the same clause
+    and at its start: "you're wondering if you should quit your meds", not "..., I won't tell a soul"
+    after "if you've been thinking about hurting yourself you can tell me"."""
+    tokens = prepared.tt.tokens
+    norms = prepared.norms
+    clause = tokens[start].clause
+    i = start - 1
+    while i >= 0 and start - i <= REPORT_REACH and tokens[i].clause == clause:
+        for r in REFLECTIONS:
+            a = i - len(r) + 1
+            if a >= 0 and tuple(norms[a:i + 1]) == r and tokens[a].clause == clause:
+                b = a
+                while b > 0 and tokens[b - 1].clause == clause:
+                    b -= 1
+                if all(norms[k] in REFLECTION_LEAD_IN for k in range(b, a)):
+                    return a
         i -= 1
     return None
 
