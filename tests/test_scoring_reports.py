@@ -302,3 +302,19 @@ def test_what_only_looks_like_a_reflection_is_still_flagged(scorer, text, flag):
 def test_a_reflection_says_why_it_was_not_counted(scorer):
     j = scorer.judge("You want me to promise I won't tell anyone.", ["peer-core"])
     assert any("reflects what they think or want ('You want me to')" in line for line in j.feedback)
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # the choice handed back, a reassurance and the consent process were read as threats (probed as a user,
+    # 2026-12-05: the reader 90%, 99% and 78% coercion)
+    ("You don't have to take the job if it's not right for you.", False),
+    ("If you relapse, you won't be kicked out of the program, that's not how it works here.", False),
+    ("If you'd like me to talk to your sister, I'd need you to sign a release first.", False),
+    # and threats that start the same way
+    ("You don't have to go to detox, but if you don't, you're out of the program.", True),
+    ("You need to sign the release or I can't help you at all.", True),
+    ("If you use again you will be kicked out, end of story.", True),
+    ("You don't have to like it, but you're going to detox today.", True),
+])
+def test_choice_and_consent_are_not_coercion(scorer, text, flagged):
+    assert ("coercion" in flags(scorer, text)) is flagged
