@@ -318,3 +318,16 @@ def test_a_reflection_says_why_it_was_not_counted(scorer):
 ])
 def test_choice_and_consent_are_not_coercion(scorer, text, flagged):
     assert ("coercion" in flags(scorer, text)) is flagged
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # that it can get better, said as known, is hope (probed as a user, 2026-12-05: a critical
+    # unwarranted-promise by '{certain} ...6 {outcome}'); the development set labels it so (dev, outside-b, -g)
+    ("I've been where you are, and I know it can get better.", False),
+    ("Trust me, it does get better.", False),
+    # a promise of when, or of what they will get, is still one
+    ("I know for a fact it'll get better by Friday.", True),
+    ("Trust me, you'll get better and get the job for sure.", True),
+])
+def test_knowing_it_can_get_better_is_hope_not_a_promise(scorer, text, flagged):
+    assert ("unwarranted-promise" in flags(scorer, text)) is flagged
