@@ -919,6 +919,8 @@ REFLECTIONS: tuple[tuple[str, ...], ...] = tuple(tuple(r.split()) for r in (
     "you asked", "are you asking", "you have been calling yourself", "you keep calling yourself",
     "you call yourself", "you called yourself", "part of you", "you feel like", "you are feeling like",
 ))
+_REFLECTIONS_BY_LAST: dict[str, tuple[tuple[str, ...], ...]] = {
+    w: tuple(r for r in REFLECTIONS if r[-1] == w) for w in {r[-1] for r in REFLECTIONS}}
 
 
 # Only these may come before a reflection in its clause ("So it sounds like you're thinking ..."): not "if"
@@ -936,7 +938,7 @@ def _reflection_cue(prepared, start: int) -> int | None:
     clause = tokens[start].clause
     i = start - 1
     while i >= 0 and start - i <= REPORT_REACH and tokens[i].clause == clause:
-        for r in REFLECTIONS:
+        for r in _REFLECTIONS_BY_LAST.get(norms[i], ()):
             a = i - len(r) + 1
             if a >= 0 and tuple(norms[a:i + 1]) == r and tokens[a].clause == clause:
                 b = a
