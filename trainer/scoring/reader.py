@@ -5,7 +5,8 @@ Phrase rules (patterns.py) catch the wordings their authors anticipated, and the
 never tell you to quit" and "I'd quit if I were you" are the same bag of words. The reader is
 all-MiniLM-L6-v2 (6 layers, 384 wide, Apache-2.0) fine-tuned on the tuning slice of the labelled
 development set (`tools/finetune_reader.py`) to give, for each of the 16 `scope` flags and the 7
-`peer-core` criteria, the probability that an experienced trainer would say the response has it.
+`peer-core` criteria, the probability that an experienced trainer would say the response has it
+(not `closed-questions`, which the scorer counts from the response's shape).
 
 It runs here in plain numpy, no PyTorch: BERT's own uncased tokenizer, int8 weights stored per row
 (`data/reader.npz`, about 20 MB) expanded to float32 once, and one forward pass per response, a few
