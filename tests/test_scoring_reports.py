@@ -331,3 +331,16 @@ def test_choice_and_consent_are_not_coercion(scorer, text, flagged):
 ])
 def test_knowing_it_can_get_better_is_hope_not_a_promise(scorer, text, flagged):
     assert ("unwarranted-promise" in flags(scorer, text)) is flagged
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a command voice brushed off (outside-cd, which the reader had not trained on): nothing was flagged, and
+    # "nah" before "the voice" was read as negating it
+    ("nah the voice telling u to jump is just background noise, don't give it any attention",
+     {"harm-risk-dismissed", "unsolicited-advice"}),
+    # asking about the voices, or offering the idea as a choice, is neither
+    ("that sounds really scary, hearing voices telling you to hurt yourself. are they saying that right now", set()),
+    ("When the voices tell you to hurt yourself, what helps you not listen to them?", set()),
+])
+def test_command_voices_brushed_off(scorer, text, expected):
+    assert flags(scorer, text) & {"harm-risk-dismissed", "unsolicited-advice"} == expected

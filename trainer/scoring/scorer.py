@@ -48,6 +48,10 @@ QUANTIFIED = frozenset({"everyone", "everybody", "all", "many", "every", "always
 # "don't worry, I'll keep it between us": the negation is spent on the reassurance, not what follows
 REASSURANCE_VERBS = frozenset({"worry", "stress", "panic", "fret", "sweat"})
 NEGATOR_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("far", "from")})
+# "no" before these is an interjection ("nah the voice is just background noise", "no you're fine") or an
+# idiom ("no matter", "no doubt"), not a negation of what follows
+NO_INTERJECTED = frozenset({"matter", "doubt", "wonder", "you", "i", "we", "it", "that", "this", "they", "he", "she", "your",
+                            "the", "my", "his", "her", "their", "these", "those"})
 NEGATION_REACH = 8
 CRITERION_NEGATION_REACH = 4  # a negation scopes over a criterion's words only from close by
 
@@ -869,7 +873,7 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
             # "not only", "not everyone", "no matter", "no wonder", "why don't you", "don't worry" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
             before = norms[max(0, i - 2) : i]
-            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in ("matter", "doubt", "wonder", "you", "i", "we", "it", "that", "this", "they", "he", "she", "your"):
+            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in NO_INTERJECTED:
                 pass
             else:
                 return i
