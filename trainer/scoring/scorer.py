@@ -913,7 +913,7 @@ def _reporting_cue(prepared, start: int) -> int | None:
 
 # Reflective listening puts the person's own thought or wish in the speaker's mouth: "So you're thinking
 # about stopping the Seroquel", "You want me to promise I won't tell anyone", "You've been calling
-# yourself a junkie". What follows one of these openings, in its sentence, is theirs, not the speaker's.
+# yourself a junkie". What follows one of these openings, in its clause, is theirs, not the speaker's.
 REFLECTIONS: tuple[tuple[str, ...], ...] = tuple(tuple(r.split()) for r in (
     "you are thinking", "you were thinking", "you have been thinking", "are you thinking", "were you thinking",
     "have you been thinking", "you are wondering", "you were wondering", "you have been wondering",
