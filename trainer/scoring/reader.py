@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from trainer.scoring.text import TEXTING
+
 READER_FILE = Path(__file__).parent / "data" / "reader.npz"
 MAX_PIECES = 128  # pieces per window, [CLS] and [SEP] included; longer responses are read in windows
 WINDOW_STEP = 96
@@ -156,12 +158,12 @@ class ReaderError(Exception):
 # ("nevr" is "ne ##vr"): "i would nevr tell u to stop ur meds" read 99% advice. The phrase rules read
 # them through text.TEXTING; the reader gets the word it knows. Only negations: a texting spelling it
 # learnt ("u", "ur") is left as it was trained on.
-RESPELL = {"nevr": "never", "nvr": "never", "nver": "never"}
+RESPELL = {typed: word for typed, word in TEXTING.items() if word == "never"}
 _RESPELL_RE = re.compile(r"\b(" + "|".join(RESPELL) + r")\b", re.IGNORECASE)
 
 
 def respell(text: str) -> str:
-    return _RESPELL_RE.sub(lambda m: RESPELL[m.group().lower()], text) if _RESPELL_RE.search(text) else text
+    return _RESPELL_RE.sub(lambda m: RESPELL[m.group().lower()], text)
 
 
 class Reader:
