@@ -344,3 +344,18 @@ def test_knowing_it_can_get_better_is_hope_not_a_promise(scorer, text, flagged):
 ])
 def test_command_voices_brushed_off(scorer, text, expected):
     assert flags(scorer, text) & {"harm-risk-dismissed", "unsolicited-advice"} == expected
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # person-first language, a word talked about, others' word beside one's own (probed as a user,
+    # 2026-12-05: the reader read the first and third 96% and 97% stigmatizing; the second matched "addict")
+    ("He lives with bipolar disorder and works full time.", False),
+    ("I know the word addict gets thrown around in meetings, and some people find it freeing.", False),
+    ("Some folks call it being clean, I just say I'm in recovery.", False),
+    # the labels used of someone are still flagged
+    ("He lives with his mom, the crazy junkie.", True),
+    ("You're clean now, right?", True),
+    ("She's an addict, she lives with her mom.", True),
+])
+def test_words_talked_about_are_not_words_used(scorer, text, flagged):
+    assert ("stigmatizing-language" in flags(scorer, text)) is flagged
