@@ -359,3 +359,18 @@ def test_command_voices_brushed_off(scorer, text, expected):
 ])
 def test_words_talked_about_are_not_words_used(scorer, text, flagged):
     assert ("stigmatizing-language" in flags(scorer, text)) is flagged
+
+
+@pytest.mark.parametrize("text, flag, flagged", [
+    # the asker sent back, a promise disowned, a hedge that goes to check (probed as a user, 2026-12-05:
+    # the reader 100% third-party-disclosure, the rule 'a sure thing', the reader 65% unwarranted-promise)
+    ("Your caseworker asked about you and I told her to ask you directly.", "third-party-disclosure", False),
+    ("I'd be lying if I said the appeal is a sure thing.", "unwarranted-promise", False),
+    ("The shelter will probably have a bed tonight, but let's call and check before we go.", "unwarranted-promise", False),
+    # and what is still disclosure or a promise
+    ("Your caseworker asked and I told her you've been using again.", "third-party-disclosure", True),
+    ("You'll definitely get the bed tonight, it's a sure thing.", "unwarranted-promise", True),
+    ("The appeal is a sure thing, I'd be lying if I said otherwise.", "unwarranted-promise", True),
+])
+def test_redirecting_disowning_and_hedging(scorer, text, flag, flagged):
+    assert (flag in flags(scorer, text)) is flagged
