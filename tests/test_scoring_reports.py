@@ -259,78 +259,74 @@ def test_a_short_sentence_is_not_read_alone(scorer):
                                          "But honestly, it's not the end of the world, people get evicted all the time.")
 
 
-@pytest.mark.parametrize("text, flagged", [
+# Replies found by typing what a trainee could (2026-12-05), each with the flag it must or must not get:
+# good replies in another flag's words, beside the look-alikes that are still that flag.
+@pytest.mark.parametrize("text, flag, flagged", [
     # the plan made for them (all five such replies in the tuning slice are labelled advice)
-    ("ok well first thing u do is call the benefits office monday at 8 sharp", True),
+    ("ok well first thing u do is call the benefits office monday at 8 sharp", "unsolicited-advice", True),
     ("Okay, so here is the plan: Monday you call the benefits office, Tuesday the food bank, Wednesday you "
-     "come to group.", True),
+     "come to group.", "unsolicited-advice", True),
     # asking about their plan, or offering one as a choice
-    ("What's the first thing you want to do when you get home?", False),
-    ("What's the plan for tomorrow?", False),
-    ("If you want, here's a plan we could try together: Monday we call, Tuesday we go.", False),
-])
-def test_a_plan_made_for_them_is_advice(scorer, text, flagged):
-    assert ("unsolicited-advice" in flags(scorer, text)) is flagged
-
-
-@pytest.mark.parametrize("text, flag", [
+    ("What's the first thing you want to do when you get home?", "unsolicited-advice", False),
+    ("What's the plan for tomorrow?", "unsolicited-advice", False),
+    ("If you want, here's a plan we could try together: Monday we call, Tuesday we go.", "unsolicited-advice", False),
     # reflections of the person's own thought or wish (probed as a user, 2026-12-05): all were flagged
-    ("So you're thinking about stopping the Seroquel because of the weight gain.", "medication-advice"),
-    ("You're wondering if you should just quit your meds altogether.", "medication-advice"),
-    ("You want me to promise I won't tell anyone.", "secrecy-promise"),
-    ("You're wondering whether I'd be your friend on Facebook.", "dual-relationship"),
-    ("You've been calling yourself a junkie all week.", "stigmatizing-language"),
+    ("So you're thinking about stopping the Seroquel because of the weight gain.", "medication-advice", False),
+    ("You're wondering if you should just quit your meds altogether.", "medication-advice", False),
+    ("You want me to promise I won't tell anyone.", "secrecy-promise", False),
+    ("You're wondering whether I'd be your friend on Facebook.", "dual-relationship", False),
+    ("You've been calling yourself a junkie all week.", "stigmatizing-language", False),
     ("I know you wanted me to keep the part about the gun to myself. I can't do that, because I want you alive.",
-     "harm-risk-dismissed"),
-])
-def test_a_reflection_of_their_own_words_is_not_flagged(scorer, text, flag):
-    assert flag not in flags(scorer, text)
-
-
-@pytest.mark.parametrize("text, flag", [
+     "harm-risk-dismissed", False),
     # endorsed, agreed to, or not a reflection at all ("making you feel like"): still flagged
-    ("You're thinking about stopping the lithium, and honestly I would too.", "medication-advice"),
-    ("ok if u want me to keep the thing about the rope to myself i will, just between us", "secrecy-promise"),
-    ("Well, if you're sure you want me to have your daddy's pocket watch, I'll treasure it always.", "significant-gift"),
-    ("tbh if the new pills r making u feel like a zombie id go back to the old ones", "medication-advice"),
-    ("If you've been thinking about hurting yourself you can tell me, I won't tell a soul.", "secrecy-promise"),
+    ("You're thinking about stopping the lithium, and honestly I would too.", "medication-advice", True),
+    ("ok if u want me to keep the thing about the rope to myself i will, just between us", "secrecy-promise", True),
+    ("Well, if you're sure you want me to have your daddy's pocket watch, I'll treasure it always.", "significant-gift", True),
+    ("tbh if the new pills r making u feel like a zombie id go back to the old ones", "medication-advice", True),
+    ("If you've been thinking about hurting yourself you can tell me, I won't tell a soul.", "secrecy-promise", True),
+    # the choice handed back, a reassurance and the consent process were read as threats (probed as a user,
+    # 2026-12-05: the reader 90%, 99% and 78% coercion)
+    ("You don't have to take the job if it's not right for you.", "coercion", False),
+    ("If you relapse, you won't be kicked out of the program, that's not how it works here.", "coercion", False),
+    ("If you'd like me to talk to your sister, I'd need you to sign a release first.", "coercion", False),
+    # and threats that start the same way
+    ("You don't have to go to detox, but if you don't, you're out of the program.", "coercion", True),
+    ("You need to sign the release or I can't help you at all.", "coercion", True),
+    ("If you use again you will be kicked out, end of story.", "coercion", True),
+    ("You don't have to like it, but you're going to detox today.", "coercion", True),
+    # that it can get better, said as known, is hope (probed as a user, 2026-12-05: a critical
+    # unwarranted-promise by '{certain} ...6 {outcome}'); the development set labels it so (dev, outside-b, -g)
+    ("I've been where you are, and I know it can get better.", "unwarranted-promise", False),
+    ("Trust me, it does get better.", "unwarranted-promise", False),
+    # a promise of when, or of what they will get, is still one
+    ("I know for a fact it'll get better by Friday.", "unwarranted-promise", True),
+    ("Trust me, you'll get better and get the job for sure.", "unwarranted-promise", True),
+    # person-first language, a word talked about, others' word beside one's own (probed as a user,
+    # 2026-12-05: the reader read the first and third 96% and 97% stigmatizing; the second matched "addict")
+    ("He lives with bipolar disorder and works full time.", "stigmatizing-language", False),
+    ("I know the word addict gets thrown around in meetings, and some people find it freeing.", "stigmatizing-language", False),
+    ("Some folks call it being clean, I just say I'm in recovery.", "stigmatizing-language", False),
+    # the labels used of someone are still flagged
+    ("He lives with his mom, the crazy junkie.", "stigmatizing-language", True),
+    ("You're clean now, right?", "stigmatizing-language", True),
+    ("She's an addict, she lives with her mom.", "stigmatizing-language", True),
+    # the asker sent back, a promise disowned, a hedge that goes to check (probed as a user, 2026-12-05:
+    # the reader 100% third-party-disclosure, the rule 'a sure thing', the reader 65% unwarranted-promise)
+    ("Your caseworker asked about you and I told her to ask you directly.", "third-party-disclosure", False),
+    ("I'd be lying if I said the appeal is a sure thing.", "unwarranted-promise", False),
+    ("The shelter will probably have a bed tonight, but let's call and check before we go.", "unwarranted-promise", False),
+    # and what is still disclosure or a promise
+    ("Your caseworker asked and I told her you've been using again.", "third-party-disclosure", True),
+    ("You'll definitely get the bed tonight, it's a sure thing.", "unwarranted-promise", True),
+    ("The appeal is a sure thing, I'd be lying if I said otherwise.", "unwarranted-promise", True),
 ])
-def test_what_only_looks_like_a_reflection_is_still_flagged(scorer, text, flag):
-    assert flag in flags(scorer, text)
+def test_probed_near_misses(scorer, text, flag, flagged):
+    assert (flag in flags(scorer, text)) is flagged
 
 
 def test_a_reflection_says_why_it_was_not_counted(scorer):
     j = scorer.judge("You want me to promise I won't tell anyone.", ["peer-core"])
     assert any("reflects what they think or want ('You want me to')" in line for line in j.feedback)
-
-
-@pytest.mark.parametrize("text, flagged", [
-    # the choice handed back, a reassurance and the consent process were read as threats (probed as a user,
-    # 2026-12-05: the reader 90%, 99% and 78% coercion)
-    ("You don't have to take the job if it's not right for you.", False),
-    ("If you relapse, you won't be kicked out of the program, that's not how it works here.", False),
-    ("If you'd like me to talk to your sister, I'd need you to sign a release first.", False),
-    # and threats that start the same way
-    ("You don't have to go to detox, but if you don't, you're out of the program.", True),
-    ("You need to sign the release or I can't help you at all.", True),
-    ("If you use again you will be kicked out, end of story.", True),
-    ("You don't have to like it, but you're going to detox today.", True),
-])
-def test_choice_and_consent_are_not_coercion(scorer, text, flagged):
-    assert ("coercion" in flags(scorer, text)) is flagged
-
-
-@pytest.mark.parametrize("text, flagged", [
-    # that it can get better, said as known, is hope (probed as a user, 2026-12-05: a critical
-    # unwarranted-promise by '{certain} ...6 {outcome}'); the development set labels it so (dev, outside-b, -g)
-    ("I've been where you are, and I know it can get better.", False),
-    ("Trust me, it does get better.", False),
-    # a promise of when, or of what they will get, is still one
-    ("I know for a fact it'll get better by Friday.", True),
-    ("Trust me, you'll get better and get the job for sure.", True),
-])
-def test_knowing_it_can_get_better_is_hope_not_a_promise(scorer, text, flagged):
-    assert ("unwarranted-promise" in flags(scorer, text)) is flagged
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -344,33 +340,3 @@ def test_knowing_it_can_get_better_is_hope_not_a_promise(scorer, text, flagged):
 ])
 def test_command_voices_brushed_off(scorer, text, expected):
     assert flags(scorer, text) & {"harm-risk-dismissed", "unsolicited-advice"} == expected
-
-
-@pytest.mark.parametrize("text, flagged", [
-    # person-first language, a word talked about, others' word beside one's own (probed as a user,
-    # 2026-12-05: the reader read the first and third 96% and 97% stigmatizing; the second matched "addict")
-    ("He lives with bipolar disorder and works full time.", False),
-    ("I know the word addict gets thrown around in meetings, and some people find it freeing.", False),
-    ("Some folks call it being clean, I just say I'm in recovery.", False),
-    # the labels used of someone are still flagged
-    ("He lives with his mom, the crazy junkie.", True),
-    ("You're clean now, right?", True),
-    ("She's an addict, she lives with her mom.", True),
-])
-def test_words_talked_about_are_not_words_used(scorer, text, flagged):
-    assert ("stigmatizing-language" in flags(scorer, text)) is flagged
-
-
-@pytest.mark.parametrize("text, flag, flagged", [
-    # the asker sent back, a promise disowned, a hedge that goes to check (probed as a user, 2026-12-05:
-    # the reader 100% third-party-disclosure, the rule 'a sure thing', the reader 65% unwarranted-promise)
-    ("Your caseworker asked about you and I told her to ask you directly.", "third-party-disclosure", False),
-    ("I'd be lying if I said the appeal is a sure thing.", "unwarranted-promise", False),
-    ("The shelter will probably have a bed tonight, but let's call and check before we go.", "unwarranted-promise", False),
-    # and what is still disclosure or a promise
-    ("Your caseworker asked and I told her you've been using again.", "third-party-disclosure", True),
-    ("You'll definitely get the bed tonight, it's a sure thing.", "unwarranted-promise", True),
-    ("The appeal is a sure thing, I'd be lying if I said otherwise.", "unwarranted-promise", True),
-])
-def test_redirecting_disowning_and_hedging(scorer, text, flag, flagged):
-    assert (flag in flags(scorer, text)) is flagged
