@@ -319,6 +319,20 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("Your caseworker asked and I told her you've been using again.", "third-party-disclosure", True),
     ("You'll definitely get the bed tonight, it's a sure thing.", "unwarranted-promise", True),
     ("The appeal is a sure thing, I'd be lying if I said otherwise.", "unwarranted-promise", True),
+    # their trouble said to be not that bad (probed as a user, 2026-12-05: no rule, and the reader read it 81%
+    # validates); a task, the drive in and their own words reflected are not
+    ("Your situation isn't that bad.", "minimizing", True),
+    ("Hope the drive in wasn't too bad with all this snow.", "minimizing", False),
+    ("The form is not that hard, I'll show you how.", "minimizing", False),
+    ("You said it's not that bad, but your voice shook when you said it.", "minimizing", False),
+    # a home of their own people is advice, not a dual relationship (probed as a user, 2026-12-05: the reader
+    # 87% dual-relationship); the speaker's own home still is one
+    ("Why not just move in with your cousin for a bit?", "dual-relationship", False),
+    ("Why not just move in with your cousin for a bit?", "unsolicited-advice", True),
+    ("You can always move in with me for a bit.", "dual-relationship", True),
+    # "have you" dropped ("Ever thought about ...?") is still advice; a resource they may not know is not
+    ("Ever thought about moving somewhere quieter?", "unsolicited-advice", True),
+    ("Ever been to the drop-in center? It's open till 8.", "unsolicited-advice", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
