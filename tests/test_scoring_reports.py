@@ -333,6 +333,12 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # "have you" dropped ("Ever thought about ...?") is still advice; a resource they may not know is not
     ("Ever thought about moving somewhere quieter?", "unsolicited-advice", True),
     ("Ever been to the drop-in center? It's open till 8.", "unsolicited-advice", False),
+    # sent to the prescriber with the change already chosen is advice as well as medication advice (26 of 27
+    # such replies in the tuning slice are labelled both); an open referral is neither
+    ("If the Abilify's got you gaining weight, tell your psych to drop you to 5 milligrams.", "unsolicited-advice", True),
+    ("Ask your prescriber for the higher dose, it'll fix the sleep thing.", "unsolicited-advice", True),
+    ("Would you want to ask your prescriber about the weight gain?", "unsolicited-advice", False),
+    ("I can't tell you to change your dose, but you could ask your prescriber what the options are.", "unsolicited-advice", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
