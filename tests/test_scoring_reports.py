@@ -344,6 +344,21 @@ def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
 
 
+# What the speaker would do to a pill, in the rules alone (without the reader or the semantic channel, which
+# know these tuning replies): the texting "id" is "I'd", and "I'd cut it in half" is advice as well as
+# medication advice (13 more true advice flags on the tuning slice by the rules alone, no false one).
+@pytest.mark.parametrize("text, flagged", [
+    ("honestly if the seroquel has u that foggy id just skip the night dose", True),
+    ("If the Lexapro is making you numb, I'd cut it in half for a week.", True),
+    ("If the sleeping pills leave you groggy, I'd just snap 'em in half.", True),
+    ("bring your id just in case they ask at the desk", False),
+    ("id love to hear how the appointment went", False),
+])
+def test_what_the_speaker_would_do_to_a_pill_is_advice_by_the_rules(text, flagged):
+    rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    assert ("unsolicited-advice" in {f.id for f in rules.judge(text, ["peer-core"]).flags}) is flagged
+
+
 def test_a_reflection_says_why_it_was_not_counted(scorer):
     j = scorer.judge("You want me to promise I won't tell anyone.", ["peer-core"])
     assert any("reflects what they think or want ('You want me to')" in line for line in j.feedback)

@@ -31,6 +31,10 @@ def norms(text: str) -> str:
         ("that must of been so hard", "that must have been so hard"),
         ("ill buy u a bike", "i will buy you a bike"),
         ("i feel ill today", "i feel ill today"),
+        ("id just skip the night dose", "i would just skip the night dose"),
+        ("if it was me id call her", "if it was me i would call her"),
+        ("bring your id just in case", "bring your id just in case"),
+        ("show id to get in", "show id to get in"),
         ("nobody's on your side", "no one is on your side"),
         # a stem with its own spelling keeps it before "'s", as a phrase with the bare word reads it
         ("everybody's been there", "everyone has been there"),

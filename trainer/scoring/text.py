@@ -296,6 +296,18 @@ _ILL_NEXT = frozenset(
     probably make only also still def deff""".split()
 )
 _OF_AFTER = frozenset({"must", "could", "would", "should", "might"})
+# "id" is "I'd" before these ("id just skip the night dose", "id honestly call her"), unless it follows a
+# word that makes it an ID card ("bring your id just in case", "show id to get in")
+_ID_NEXT = frozenset(
+    """just honestly probably prob definitely def totally rather never always still also say go do be love like
+    hate want skip take cut tell call stop try get ask keep quit leave drop ditch wait bring think feel
+    switch push refuse split snap halve text talk move block report""".split()
+)
+_ID_AFTER = frozenset(
+    """your ur my his her their our its the a an this that photo state valid no any new student caller show
+    bring need needs with without get got have has had lost forgot forget check checked scan scanned
+    military school work real your own""".split()
+)
 
 # Clause-breaking conjunctions: a negation or a reporting verb does not reach across them.
 CLAUSE_BREAKERS = frozenset({"but", "though", "although", "however", "so", "and", "because", "yet", "anyway"})
@@ -477,7 +489,7 @@ def _fix_up(tokens: list[Token]) -> None:
 
     "your going" means "you're going"; "daughter's in" means "daughter is in" but
     "daughter's school" is a possessive; "it's been" is "it has been"; "ill buy" is "I'll buy";
-    "must of" is "must have"; "ain't got" is "have not got".
+    "id just" is "I'd just"; "must of" is "must have"; "ain't got" is "have not got".
     """
     out: list[Token] = []
     n = len(tokens)
@@ -494,6 +506,9 @@ def _fix_up(tokens: list[Token]) -> None:
             continue
         if t.norm == "ill" and nxt in _ILL_NEXT and (not out or out[-1].sentence != t.sentence or out[-1].clause != t.clause):
             out += [_retoken(t, "i"), _retoken(t, "will")]
+            continue
+        if t.norm == "id" and nxt in _ID_NEXT and not (out and out[-1].sentence == t.sentence and out[-1].norm in _ID_AFTER):
+            out += [_retoken(t, "i"), _retoken(t, "would")]
             continue
         if t.norm == "is" and nxt in _HAS_NEXT and out and out[-1].norm in ("it", "that", "he", "she", "there", "what", "who", "everyone", "someone", "no one"):
             out.append(_retoken(t, "has"))
