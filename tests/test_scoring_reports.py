@@ -344,17 +344,30 @@ def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
 
 
-# What the speaker would do to a pill, in the rules alone (without the reader or the semantic channel, which
-# know these tuning replies): the texting "id" is "I'd", and "I'd cut it in half" is advice as well as
-# medication advice (13 more true advice flags on the tuning slice by the rules alone, no false one).
+# Advice the rules alone now read (without the reader or the semantic channel, which know these tuning
+# replies): the texting "id" is "I'd"; "I'd cut it in half" is advice as well as medication advice (13 more
+# true advice flags on the tuning slice by the rules alone, no false one); the suggestion put as a question,
+# the method of the many, the homework handed over and the like (37 more, no false one).
 @pytest.mark.parametrize("text, flagged", [
     ("honestly if the seroquel has u that foggy id just skip the night dose", True),
     ("If the Lexapro is making you numb, I'd cut it in half for a week.", True),
     ("If the sleeping pills leave you groggy, I'd just snap 'em in half.", True),
     ("bring your id just in case they ask at the desk", False),
     ("id love to hear how the appointment went", False),
+    # a suggestion put as a question, the method of the many, a tip, what the speaker would do in their place
+    ("What if you just didn't answer his texts for a week?", True),
+    ("The thing that works is a walk after dinner, brings the sugar right down.", True),
+    ("pro tip: block him everywhere", True),
+    ("Here's your homework: track your cravings every night and bring the log Friday.", True),
+    ("He's threatened that before and never gone through with it, right? I'd try not to panic.", True),
+    ("Why don't you just switch to mail order?", True),
+    # and their look-alikes
+    ("What if it doesn't work out? What would you do then?", False),
+    ("The thing that helped me most was having someone to talk to. What's been helping you?", False),
+    ("Here's your copy of the release form.", False),
+    ("Passive ideation is super common, so I wouldn't worry about it.", False),
 ])
-def test_what_the_speaker_would_do_to_a_pill_is_advice_by_the_rules(text, flagged):
+def test_advice_the_rules_alone_read(text, flagged):
     rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
     assert ("unsolicited-advice" in {f.id for f in rules.judge(text, ["peer-core"]).flags}) is flagged
 
