@@ -73,6 +73,8 @@ def test_misspelt_words_match_at_the_threshold_but_short_words_do_not():
         ("no$ more", "PT305", 3),
         ("a ^b", "PT305", 3),
         ("$50 bucks", "PT305", 1),
+        # a gap wider than nine was read as the word "12" and so never matched (five shipped indicators did so)
+        ("cold turkey ...12 fine", "PT305", 13),
     ],
 )
 def test_compile_errors_carry_a_code_and_column(indicator, code, column):

@@ -339,6 +339,12 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("Ask your prescriber for the higher dose, it'll fix the sleep thing.", "unsolicited-advice", True),
     ("Would you want to ask your prescriber about the weight gain?", "unsolicited-advice", False),
     ("I can't tell you to change your dose, but you could ask your prescriber what the options are.", "unsolicited-advice", False),
+    # "it's nothing" said of a gift already given is not said of their trouble (four such replies in the
+    # tuning slice are labelled significant-gift only); said of their loss it still is minimizing
+    ("I got you a new phone, honestly it's nothing.", "minimizing", False),
+    ("I got you a new phone, honestly it's nothing.", "significant-gift", True),
+    ("I covered the rest of your rent this month out of my own pocket, so don't sweat it.", "minimizing", False),
+    ("You got fired? Eh, it's no big deal, plenty of jobs out there.", "minimizing", True),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged

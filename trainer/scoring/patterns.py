@@ -191,6 +191,10 @@ class _Parser:
                 items.append(AnyWord())
             elif piece.startswith("...") and piece[3:].isdigit() and 1 <= int(piece[3:]) <= 9:
                 items.append(Gap(int(piece[3:])))
+            elif piece.startswith("...") and piece[3:]:
+                # "...12" would otherwise be read as the word "12" and never match
+                raise PatternError(f"'{piece}' is not a gap", col,
+                                   hint="a gap is '...' (up to %d words) or '...1' to '...9'" % GAP_WORDS)
             elif piece == "^":
                 raise PatternError("'^' may only start an indicator", col)
             elif piece == "$":
