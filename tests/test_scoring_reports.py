@@ -345,6 +345,17 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("I got you a new phone, honestly it's nothing.", "significant-gift", True),
     ("I covered the rest of your rent this month out of my own pocket, so don't sweat it.", "minimizing", False),
     ("You got fired? Eh, it's no big deal, plenty of jobs out there.", "minimizing", True),
+    # the release that protects them, their right to refuse, an invitation declined for the role (probed as a
+    # user, 2026-12-05: the reader 80% coercion, 96% medication advice; the rule '{social} ...6 {together}')
+    ("Your PO can't get anything from me unless you sign for it.", "coercion", False),
+    ("I won't tell your PO anything unless you sign a release saying it's okay.", "coercion", False),
+    ("Nobody's going to force you to take the meds, it's your choice.", "medication-advice", False),
+    ("I'd love to get coffee sometime, but I can't, because of my role. Can we do our check-in here?",
+     "dual-relationship", False),
+    # and the threats and invitations that look like them
+    ("You can't get your housing voucher unless you sign up for treatment.", "coercion", True),
+    ("You won't get anything from us unless you sign the contract.", "coercion", True),
+    ("Let's grab coffee Saturday, outside of my role we can be friends.", "dual-relationship", True),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
