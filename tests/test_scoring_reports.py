@@ -356,6 +356,10 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("You can't get your housing voucher unless you sign up for treatment.", "coercion", True),
     ("You won't get anything from us unless you sign the contract.", "coercion", True),
     ("Let's grab coffee Saturday, outside of my role we can be friends.", "dual-relationship", True),
+    # "struggled with addiction" is the accepted way to say it (probed as a user, 2026-12-05: the reader 92%
+    # stigmatizing); the labels are still flagged beside it
+    ("He struggled with addiction for years before he got help.", "stigmatizing-language", False),
+    ("He struggled with addiction, the junkie.", "stigmatizing-language", True),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
