@@ -360,6 +360,11 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # stigmatizing); the labels are still flagged beside it
     ("He struggled with addiction for years before he got help.", "stigmatizing-language", False),
     ("He struggled with addiction, the junkie.", "stigmatizing-language", True),
+    # "stop being so dramatic" is arguing, typed or texted (probed as a user, 2026-12-05: "stop bein so
+    # dramatic" raised nothing); said by someone else and reflected, it is not
+    ("stop bein so dramatic", "arguing", True),
+    ("Your sister said 'stop being so dramatic'? That must have really stung.", "arguing", False),
+    ("She told you to stop being so sensitive. How did that land?", "arguing", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged

@@ -35,6 +35,7 @@ def norms(text: str) -> str:
         ("if it was me id call her", "if it was me i would call her"),
         ("bring your id just in case", "bring your id just in case"),
         ("show id to get in", "show id to get in"),
+        ("stop bein so dramatic, ur just trippin", "stop being so dramatic you are just tripping"),
         ("nobody's on your side", "no one is on your side"),
         # a stem with its own spelling keeps it before "'s", as a phrase with the bare word reads it
         ("everybody's been there", "everyone has been there"),
