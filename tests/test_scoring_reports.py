@@ -365,6 +365,14 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("stop bein so dramatic", "arguing", True),
     ("Your sister said 'stop being so dramatic'? That must have really stung.", "arguing", False),
     ("She told you to stop being so sensitive. How did that land?", "arguing", False),
+    # their history as proof nothing will happen, their wish to die made a shared joke (probed as a user,
+    # 2026-12-05, after "Honestly I just want to die": the first read as hope, the second raised nothing);
+    # sharing one's own past wish to die, or taking it seriously, is not dismissing
+    ("You've said that before and you're still here, so I'm not too worried.", "harm-risk-dismissed", True),
+    ("lol same, i wanna die every monday", "harm-risk-dismissed", True),
+    ("I used to want to die too, and I got help. What's it like for you right now?", "harm-risk-dismissed", False),
+    ("You've said that before, and I take it seriously every time. Are you safe right now?",
+     "harm-risk-dismissed", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
