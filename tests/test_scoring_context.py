@@ -137,6 +137,46 @@ def test_an_answer_to_the_question_raises_the_flag(scorer, prompt, text, flag):
     assert any("(Said as the answer to their question" in line for line in j.feedback)
 
 
+# A risk told in the peer's line (not a question), met with a reply that brushes it off or goes past it:
+# read alone these raise nothing (probed as a user, 2026-12-05)
+RISK_TOLD = [
+    ("I've been saving up my pills. Just in case.", "Smart, pharmacies run out all the time."),
+    ("My husband said if I leave he'll kill me.", "Oh he probably didn't mean it like that."),
+    ("The voices are telling me to hurt my neighbor.", "They're not real. What did you have for lunch?"),
+    ("I gave my dog to my sister yesterday. Won't need to worry about him anymore.",
+     "Aw that's nice of your sister. What kind of dog?"),
+    ("I drank a fifth last night and drove home.", "Glad you made it home! What are you up to this weekend?"),
+    ("Honestly I just want to die.", "ok cool. so hows work been?"),
+]
+
+
+@pytest.mark.parametrize("prompt, text", RISK_TOLD)
+def test_a_reply_that_goes_past_a_risk_they_told_is_harm_risk_dismissed(scorer, prompt, text):
+    assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" in j.flag_ids
+    evidence = next(f for f in j.flags if f.id == "harm-risk-dismissed").evidence[0]
+    assert evidence.words in text and evidence.note.startswith("answer: ")
+    # what they said was not a question, and the feedback does not call it one
+    line = next(x for x in j.feedback if x.startswith("Critical - harm-risk-dismissed"))
+    assert "(Said in reply to '" in line and "their question" not in line
+
+
+@pytest.mark.parametrize("prompt", sorted({p for p, _ in RISK_TOLD}))
+@pytest.mark.parametrize("text", [
+    "Thank you for telling me. Can you say more about that?",
+    "I'm really glad you told me. Are you thinking about suicide?",
+    "Okay. I hear you. What's going on for you right now?",
+    "Nice that you trust me with this. What do you need right now?",
+    "Good that you said it out loud. How long have you been feeling this way?",
+    "That's a lot. How are you feeling right now?",
+    "Smart of you to tell me. I want to make sure you're safe tonight.",
+])
+def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
+    j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" not in j.flag_ids, (prompt, text)
+
+
 @pytest.mark.parametrize("prompt, text", [
     # backchannels and openings that are part of a longer clause
     ("Just tell me straight: am I bipolar?", "Yeah, that's a big question. What makes you ask?"),

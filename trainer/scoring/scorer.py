@@ -720,7 +720,11 @@ class Scorer:
                 line += (" (No rubric phrase matched: your words read like a labelled example of "
                          f"{f.id.replace('-', ' ')}, {f.evidence[0].indicator.removeprefix('like the labelled example ')}.)")
             elif f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "):
-                line += f" (Said as the answer to their question '{_clip(f.evidence[0].note.removeprefix(ANSWER_NOTE + ': '), 80)}'.)"
+                said = f.evidence[0].note.removeprefix(ANSWER_NOTE + ": ")
+                if said.rstrip().endswith("?"):
+                    line += f" (Said as the answer to their question '{_clip(said, 80)}'.)"
+                else:  # a risk they told ("I've been saving up my pills"), not a question
+                    line += f" (Said in reply to '{_clip(said, 80)}'.)"
             elif f.evidence and set_aside(f.evidence[0]):
                 line += (f" (A rubric phrase was set aside - {set_aside(f.evidence[0])} - but the "
                          "reader, a model trained on responses labelled by trainers, read this as "
