@@ -147,6 +147,11 @@ RISK_TOLD = [
      "Aw that's nice of your sister. What kind of dog?"),
     ("I drank a fifth last night and drove home.", "Glad you made it home! What are you up to this weekend?"),
     ("Honestly I just want to die.", "ok cool. so hows work been?"),
+    ("I've been cutting again.", "Everyone feels like that sometimes."),
+    ("I bought a gun last week.", "That's nice."),
+    ("I wrote letters to my kids, just in case.", "Cool, what did you write?"),
+    ("I'm not going to be around much longer.", "Anyway, did you call the housing office?"),
+    ("I don't see the point of anything anymore.", "Haha same."),
     # the warning sign in the bundled warmline scenario
     ("Some nights I think Ryan would be better off. He'd have the life insurance, and the land.",
      "Aw, that's sweet, you really care about Ryan. How many cows do you milk?"),
@@ -174,6 +179,9 @@ def test_a_reply_that_goes_past_a_risk_they_told_is_harm_risk_dismissed(scorer, 
     "Good that you said it out loud. How long have you been feeling this way?",
     "That's a lot. How are you feeling right now?",
     "Smart of you to tell me. I want to make sure you're safe tonight.",
+    "Wow. That's heavy, and I'm glad you said it. What's been building up to this?",
+    "Me too, I've been in that place. What's it like for you right now?",
+    "Everyone deserves support when it gets this dark. I'm here. Are you safe right now?",
 ])
 def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
