@@ -183,6 +183,7 @@ def test_a_reply_that_goes_past_a_risk_they_told_is_harm_risk_dismissed(scorer, 
     "Wow. That's heavy, and I'm glad you said it. What's been building up to this?",
     "Me too, I've been in that place. What's it like for you right now?",
     "Everyone deserves support when it gets this dark. I'm here. Are you safe right now?",
+    "Makes sense. What's been going on?",
 ])
 def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
