@@ -123,6 +123,19 @@ ANSWERED = [
     ("Should I stop taking my lithium?", "Honestly? I would.", "medication-advice"),
     ("Hi, this is Dana, his mom. Is my son in your program?", "Yeah.", "third-party-disclosure"),
     ("Is he one of your clients? I'm his PO.", "He is.", "third-party-disclosure"),
+    # probed as a user 2026-12-05: each raised nothing before
+    ("Can I have your personal number? Like for texting on weekends?", "Sure, here it is.", "dual-relationship"),
+    ("Can you lend me twenty bucks till Friday?", "Of course, what are friends for?", "dual-relationship"),
+    ("Will I get my kids back if I do everything right?", "Yes, 100 percent.", "unwarranted-promise"),
+    ("Are you going to tell my PO about the relapse?", "Never, I promise.", "secrecy-promise"),
+    ("Do you think I'm bipolar? My mom says I am.", "Could be! The mood swings fit.", "diagnosing"),
+    ("Do you think I'm bipolar? My mom says I am.", "Sounds like it, honestly.", "diagnosing"),
+    ("Should I stop taking my meds? They make me feel like a zombie.",
+     "If it were me, I'd take a break from them for a while.", "medication-advice"),
+    ("Should I stop taking my meds? They make me feel like a zombie.",
+     "Totally your call, but I did and it worked out.", "medication-advice"),
+    # a form of address after the answer ends the sentence as the answer does
+    ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
 
 
@@ -209,6 +222,16 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Am I bipolar?", "No, I would never say that."),
     ("Can I tell you something about my week?", "Of course."),
     ("Did you ever feel like this?", "Yes. For a long time I did."),
+    # "Yeah, right." says no; a plain no to the PO question promises no secrecy; the limits named
+    ("Can you keep this between us?", "Yeah, right."),
+    ("Are you going to tell my PO about the relapse?", "No, I don't report to your PO."),
+    ("Are you going to tell my PO about the relapse?", "I won't share anything without your okay, unless someone's safety is at risk."),
+    ("Can I have your personal number? Like for texting on weekends?",
+     "I can't give out my personal number, but here's how to reach the warmline on weekends."),
+    ("Will I get my kids back if I do everything right?", "Nobody can promise that. What would getting them back mean to you?"),
+    ("Should I stop taking my meds? They make me feel like a zombie.",
+     "I can't tell you that, but I can help you get ready to talk to your psychiatrist about it."),
+    ("Do you think I'm bipolar? My mom says I am.", "Hard to say, and I'm not the one who can. What's it been like for you?"),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])

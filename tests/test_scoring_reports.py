@@ -373,6 +373,14 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("I used to want to die too, and I got help. What's it like for you right now?", "harm-risk-dismissed", False),
     ("You've said that before, and I take it seriously every time. Are you safe right now?",
      "harm-risk-dismissed", False),
+    # a known diagnosis made the cause of what they feel (probed as a user, 2026-12-05: nothing raised; the
+    # tuning slice labels all 8 such replies diagnosing); asking about their condition is not
+    ("That's just your schizophrenia.", "diagnosing", True),
+    ("Eh, checking the stove twenty times is just your OCD.", "diagnosing", True),
+    ("That crash is your bipolar talking.", "diagnosing", True),
+    ("Is your depression acting up again?", "diagnosing", False),
+    ("How has your bipolar been lately?", "diagnosing", False),
+    ("Is that your anxiety talking, or something else?", "diagnosing", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged

@@ -43,6 +43,11 @@ def norms(text: str) -> str:
         ("I can lend you $20", "i can lend you money"),
         ("sounds like ur feelin stuck", "sounds like you are feeling stuck"),
         ("What\u2019s up?", "what is up"),
+        # "your bipolar" names their condition after "how has", "for" or before "talking"; else it is "you're"
+        ("How has your bipolar been lately?", "how has your bipolar been lately"),
+        ("the appointments are for your bipolar", "the appointments are for your bipolar"),
+        ("that's your bipolar talking", "that is your bipolar talking"),
+        ("i think your bipolar", "i think you are bipolar"),
         ("i wud nevr tell u, nvr", "i would never tell you never"),
     ],
 )

@@ -8,7 +8,7 @@ An indicator is a phrase, matched word by word against the normalised response:
     ask ... prescriber                        a gap of up to three words (...6: up to six), never across not/never/no
     and _                                     _ is exactly one word, any word
     ^ what ...                                anchored to the start of a clause
-    i am so sorry $                           anchored to the end of a sentence
+    i am so sorry $                           anchored to the end of a sentence ("man", "lol" and the like may follow)
 
 Both sides go through the same normaliser, so "don't", "dont" and "do not" are the same
 words. Matching never crosses a sentence boundary. Single words of five letters or more
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from trainer.scoring.text import CLAUSE_FILLERS, TokenizedText, normalize_phrase
+from trainer.scoring.text import CLAUSE_FILLERS, TRAILING_FILLERS, TokenizedText, normalize_phrase
 
 GAP_WORDS = 3
 FUZZY_MIN_LENGTH = 4  # shorter words are too easily another word ("pill", "kill")
@@ -418,7 +418,7 @@ def to_regex(p: Pattern) -> re.Pattern[str]:
     """The pattern as a regex to .match() at the first character of a word in the joined string."""
     body = _regex_items(p.items)
     if p.end_anchored:
-        body += "(?=\x00|$)"
+        body += "(?=(?:(?:" + "|".join(sorted(TRAILING_FILLERS)) + ") )*(?:\x00|$))"
     return re.compile(body)
 
 
@@ -724,5 +724,5 @@ def match_at(p: Pattern, prepared: _Prepared, start: int) -> int:
         return k(pos)
 
     if p.end_anchored:
-        return seq(p.items, 0, start, lambda q: q if q == limit else -1)
+        return seq(p.items, 0, start, lambda q: q if all(norms[i] in TRAILING_FILLERS for i in range(q, limit)) else -1)
     return seq(p.items, 0, start, lambda q: q)

@@ -287,6 +287,20 @@ _YOURE_NEXT = frozenset(
     smarter tougher more worth capable allowed entitled out""".split()
 )
 
+# "your bipolar" is "you're bipolar" ("i think your bipolar") unless it names their condition: after these words
+# ("how has your bipolar been", "for your bipolar") or before these ("your bipolar talking", "your bipolar meds")
+_YOURE_NOUNS = frozenset({"bipolar", "schizophrenic"})
+_CONDITION_BEFORE = frozenset(
+    """for about with of has have had is was how hows managing manage managed treat treating treated handle handling
+    on to from by because into""".split()
+)
+_CONDITION_AFTER = frozenset(
+    """talking been is was has meds med medication medications medicine pills diagnosis dx symptoms symptom episodes
+    episode acting kicking flaring doing getting disorder type 1 2 ii i depression brain side cycle cycles mood moods
+    stuff thing makes make made affects affect affected does did will can could might may would gets got flares comes
+    shows showed""".split()
+)
+
 _APOS_S = "\x00s"  # placeholder for a noun's 's until the next word shows whether it means "is"
 
 # After a noun's 's, these words show it means "is" ("your daughter's in our program").
@@ -325,6 +339,13 @@ CLAUSE_FILLERS = frozenset(
      # forms of address and interjections trainees open with ("bestie keep taking...", "lowkey just stop...")
      "yeah", "yep", "lowkey", "bestie", "girl", "bro", "man", "dude", "honey", "hun", "sweetie", "babe", "sis", "brother",
      "sister", "friend", "chile", "listen", "look", "lol", "lmao", "omg", "ugh", "aw", "aww", "like"}
+)
+
+# Words that may follow the end of a sentence-anchored pattern ("... $"): a form of address or an interjection
+# after the answer, "Of course, girl." or "Yes, honestly." (not "right" or "then": "Yeah, right." says no).
+TRAILING_FILLERS = frozenset(
+    {"honestly", "man", "dude", "bro", "girl", "sis", "brother", "sister", "friend", "honey", "hun", "sweetie", "babe",
+     "chile", "buddy", "pal", "fam", "bestie", "lol", "lmao", "haha", "hahaha"}
 )
 
 SENTENCE_END = frozenset({".", "!", "?", "\n"})
@@ -507,6 +528,11 @@ def _fix_up(tokens: list[Token]) -> None:
                 out.append(_retoken(t, "has"))
             elif nxt in _IS_NEXT or nxt.endswith("ing"):
                 out.append(_retoken(t, "is"))
+            continue
+        if (t.norm == "your" and nxt in _YOURE_NOUNS
+                and ((out and out[-1].sentence == t.sentence and out[-1].norm in _CONDITION_BEFORE)
+                     or (i + 2 < n and tokens[i + 2].sentence == t.sentence and tokens[i + 2].norm in _CONDITION_AFTER))):
+            out.append(t)  # their condition, named: "how has your bipolar been"
             continue
         if t.norm == "your" and (nxt in _YOURE_NEXT or (nxt.endswith("ing") and len(nxt) > 4)):
             out += [_retoken(t, "you"), _retoken(t, "are")]
