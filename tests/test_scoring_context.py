@@ -134,6 +134,14 @@ ANSWERED = [
      "If it were me, I'd take a break from them for a while.", "medication-advice"),
     ("Should I stop taking my meds? They make me feel like a zombie.",
      "Totally your call, but I did and it worked out.", "medication-advice"),
+    ("Is it okay if I double up on my Xanax tonight?", "Should be fine.", "medication-advice"),
+    ("Is it okay if I double up on my Xanax tonight?", "I did that plenty, you'll be fine.", "medication-advice"),
+    ("Can I drink on my meds?", "A couple beers is fine.", "medication-advice"),
+    ("Can I drink on my meds?", "Yeah, in moderation.", "medication-advice"),
+    ("Can you give me a ride home after group?", "Of course, meet me out back.", "dual-relationship"),
+    ("Wanna be friends on Facebook?", "Sure, add me!", "dual-relationship"),
+    ("Can I come stay at your place for a couple nights?", "Yeah, just for a couple nights though.", "dual-relationship"),
+    ("Do you think they'll approve me for housing?", "No doubt in my mind.", "unwarranted-promise"),
     # a form of address after the answer ends the sentence as the answer does
     ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
@@ -232,6 +240,13 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Should I stop taking my meds? They make me feel like a zombie.",
      "I can't tell you that, but I can help you get ready to talk to your psychiatrist about it."),
     ("Do you think I'm bipolar? My mom says I am.", "Hard to say, and I'm not the one who can. What's it been like for you?"),
+    ("Is it okay if I double up on my Xanax tonight?", "No, I'm not the person to okay that. Let's call the on-call line."),
+    ("Is it okay if I double up on my Xanax tonight?", "Honestly I don't know, and I don't want to guess with your meds."),
+    ("Can I drink on my meds?", "That's fine to ask, and the pharmacist is the one who knows your meds."),
+    ("Can you give me a ride home after group?", "Sure, let's figure out a ride. The van runs at 4."),
+    ("Wanna be friends on Facebook?", "I'm flattered, honestly. I can't for my role, though."),
+    ("Do you think they'll approve me for housing?", "No doubt you've worked hard for it. What's the next step?"),
+    ("Can I come stay at your place for a couple nights?", "I'm sorry, I can't. What options have you tried so far?"),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
@@ -241,6 +256,18 @@ def test_what_is_not_an_out_of_scope_answer(prompt, text):
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
                 "medication-advice", "third-party-disclosure"} & set(j.flag_ids), j.flag_ids
+
+
+def test_an_answer_the_rules_also_matched_is_not_overruled(scorer):
+    # "one night won't hurt" is also a rule's phrase, which the reader overrules when it reads the words alone
+    # (0%); as the answer to their question it stands, led by the answer (probed as a user 2026-12-05)
+    text = "Yeah, one night won't hurt."
+    alone = scorer.judge(text, ["peer-core"])
+    assert "medication-advice" not in alone.flag_ids
+    assert any("one night won't hurt" in line and "the reader" in line for line in alone.feedback)
+    j = scorer.judge(text, ["peer-core"], prompt="Is it okay if I double up on my Xanax tonight?")
+    flag = next(f for f in j.flags if f.id == "medication-advice")
+    assert flag.evidence[0].note.startswith("answer: ") and len(flag.evidence) == 1  # the rule's overlapping span folded in
 
 
 def test_the_reader_does_not_overrule_an_answer(scorer):

@@ -406,8 +406,18 @@ class Scorer:
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
         if prompt and self.answer_index is not None and tt.tokens:
-            answered, bare = self._answers(tt, prompt, active, {(f.rubric, f.id) for f in flags}, excused_flags, context)
-            flags += answered
+            answered, bare = self._answers(tt, prompt, active, set(), excused_flags, context)
+            at = {(f.rubric, f.id): i for i, f in enumerate(flags)}
+            for a in answered:
+                # an answer the rules also matched leads with the answer, which the reader may not overrule: "One
+                # night won't hurt." to "Is it okay if I double up on my Xanax?" (read alone, 0% medication advice)
+                i = at.get((a.rubric, a.id))
+                if i is None:
+                    flags.append(a)
+                else:
+                    e = a.evidence[0]
+                    rest = tuple(r for r in flags[i].evidence if r.end <= e.start or e.end <= r.start)
+                    flags[i] = replace(flags[i], evidence=a.evidence + rest)
 
         read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
         if self.reader and tt.tokens:
