@@ -142,6 +142,9 @@ ANSWERED = [
     ("Wanna be friends on Facebook?", "Sure, add me!", "dual-relationship"),
     ("Can I come stay at your place for a couple nights?", "Yeah, just for a couple nights though.", "dual-relationship"),
     ("Do you think they'll approve me for housing?", "No doubt in my mind.", "unwarranted-promise"),
+    ("Hi, I'm Tom's sister. How's he doing in the program?", "He's doing great!", "third-party-disclosure"),
+    ("This is Marcus's PO. Has he been showing up to his groups?", "Yes, every week.", "third-party-disclosure"),
+    ("This is Marcus's PO. Has he been showing up to his groups?", "Mostly, he missed last Tuesday.", "third-party-disclosure"),
     # a form of address after the answer ends the sentence as the answer does
     ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
@@ -247,6 +250,10 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Wanna be friends on Facebook?", "I'm flattered, honestly. I can't for my role, though."),
     ("Do you think they'll approve me for housing?", "No doubt you've worked hard for it. What's the next step?"),
     ("Can I come stay at your place for a couple nights?", "I'm sorry, I can't. What options have you tried so far?"),
+    ("This is Marcus's PO. Has he been showing up to his groups?", "I can't share that without a signed release from him."),
+    # their own people, asked about: not a question about someone in the program
+    ("My son won't talk to me. Is he going to be okay?", "He's struggling, it sounds like. What have you noticed?"),
+    ("My boyfriend left last night. Is he coming back, you think?", "He might. What happened?"),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
