@@ -381,6 +381,10 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("Is your depression acting up again?", "diagnosing", False),
     ("How has your bipolar been lately?", "diagnosing", False),
     ("Is that your anxiety talking, or something else?", "diagnosing", False),
+    # whom the speaker would go to, said as a directive (probed as a user, 2026-12-05: nothing raised)
+    ("i'd def talk to HR about that", "unsolicited-advice", True),
+    ("If it were me, I'd speak to the manager.", "unsolicited-advice", True),
+    ("Who would you want to talk to about it?", "unsolicited-advice", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
