@@ -145,6 +145,10 @@ ANSWERED = [
     ("Hi, I'm Tom's sister. How's he doing in the program?", "He's doing great!", "third-party-disclosure"),
     ("This is Marcus's PO. Has he been showing up to his groups?", "Yes, every week.", "third-party-disclosure"),
     ("This is Marcus's PO. Has he been showing up to his groups?", "Mostly, he missed last Tuesday.", "third-party-disclosure"),
+    ("Will you be my sponsor?", "I'd be honored.", "dual-relationship"),
+    ("Can I call you on your cell after hours?", "Sure, anytime.", "dual-relationship"),
+    ("Do you want to go to the game with me? I have an extra ticket.", "Heck yeah, what time?", "dual-relationship"),
+    ("Can you help me move this weekend? I'll pay you.", "Sure, no need to pay me.", "dual-relationship"),
     # a form of address after the answer ends the sentence as the answer does
     ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
@@ -254,6 +258,13 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     # their own people, asked about: not a question about someone in the program
     ("My son won't talk to me. Is he going to be okay?", "He's struggling, it sounds like. What have you noticed?"),
     ("My boyfriend left last night. Is he coming back, you think?", "He might. What happened?"),
+    ("Will you be my sponsor?", "I'm honored you'd ask. I can't in this role, but let's find you one at the Tuesday meeting."),
+    ("Can I call you on your cell after hours?", "I don't give out my cell, but the warmline is open all night. Want the number?"),
+    ("My mom wants to give you $100 for helping me. Will you take it?", "Aw, tell her thank you. I'm not allowed to accept it though."),
+    ("I got you this watch. Please keep it.", "Thank you. I have to give it back, though, it's agency policy."),
+    # token gifts may be taken with thanks
+    ("Please take this card, I wrote it myself.", "Thank you, I love it."),
+    ("I made you these cookies. Take them!", "Thank you so much!"),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
@@ -262,7 +273,21 @@ def test_what_is_not_an_out_of_scope_answer(prompt, text):
     # question: it takes a bare "Yes, she is." for a disclosure whoever asked)
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
-                "medication-advice", "third-party-disclosure"} & set(j.flag_ids), j.flag_ids
+                "medication-advice", "third-party-disclosure", "significant-gift"} & set(j.flag_ids), j.flag_ids
+
+
+def test_a_gift_offered_and_taken_is_significant_gift(scorer):
+    # the peer's line offers it without asking anything (probed as a user 2026-12-05: nothing raised)
+    text = "Wow, thank you so much, I love it!"
+    assert "significant-gift" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt="I got you this watch. Please keep it.")
+    assert "significant-gift" in j.flag_ids
+    assert any("(Said in reply to 'I got you this watch'" in line for line in j.feedback)
+    j = scorer.judge("Sure, tell her thanks!", ["peer-core"], prompt="My mom wants to give you $100 for helping me. Will you take it?")
+    assert "significant-gift" in j.flag_ids
+    j = scorer.judge("That's really thoughtful. I'm not able to accept gifts like this, but thank you.", ["peer-core"],
+                     prompt="I got you this watch. Please keep it.")
+    assert "significant-gift" not in j.flag_ids
 
 
 def test_an_answer_the_rules_also_matched_is_not_overruled(scorer):
