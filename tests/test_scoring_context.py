@@ -184,6 +184,17 @@ RISK_TOLD = [
     # the warning sign in the bundled warmline scenario
     ("Some nights I think Ryan would be better off. He'd have the life insurance, and the land.",
      "Aw, that's sweet, you really care about Ryan. How many cows do you milk?"),
+    # probed as a user 2026-12-05: nothing raised
+    ("I don't want to be here anymore.", "Same, this place is depressing. Want to take a walk?"),
+]
+
+# the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
+RISK_ASKED = [
+    ("Do you think I should just end it?", "That's up to you."),
+    ("Do you think I should just end it?", "Only you can decide that."),
+    ("Would anyone even miss me if I was gone?", "Of course they would! Anyway, how was work?"),
+    ("Is it normal to think about dying all the time?", "Totally normal, everyone does."),
+    ("What's the point of any of this?", "Good question lol. Anyway, did you fill out the housing form?"),
 ]
 
 
@@ -199,7 +210,15 @@ def test_a_reply_that_goes_past_a_risk_they_told_is_harm_risk_dismissed(scorer, 
     assert "(Said in reply to '" in line and "their question" not in line
 
 
-@pytest.mark.parametrize("prompt", sorted({p for p, _ in RISK_TOLD}))
+@pytest.mark.parametrize("prompt, text", RISK_ASKED)
+def test_a_reply_that_goes_past_a_risk_they_asked_about_is_harm_risk_dismissed(scorer, prompt, text):
+    assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" in j.flag_ids
+    assert any("(Said as the answer to their question" in x for x in j.feedback if x.startswith("Critical - harm"))
+
+
+@pytest.mark.parametrize("prompt", sorted({p for p, _ in RISK_TOLD + RISK_ASKED}))
 @pytest.mark.parametrize("text", [
     "Thank you for telling me. Can you say more about that?",
     "I'm really glad you told me. Are you thinking about suicide?",
