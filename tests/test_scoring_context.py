@@ -149,6 +149,8 @@ ANSWERED = [
     ("Can I call you on your cell after hours?", "Sure, anytime.", "dual-relationship"),
     ("Do you want to go to the game with me? I have an extra ticket.", "Heck yeah, what time?", "dual-relationship"),
     ("Can you help me move this weekend? I'll pay you.", "Sure, no need to pay me.", "dual-relationship"),
+    ("Should I go back on my meds?", "Yes, absolutely.", "medication-advice"),
+    ("Should I go back on my meds?", "Nah.", "medication-advice"),
     # a form of address after the answer ends the sentence as the answer does
     ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
@@ -284,6 +286,12 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     # token gifts may be taken with thanks
     ("Please take this card, I wrote it myself.", "Thank you, I love it."),
     ("I made you these cookies. Take them!", "Thank you so much!"),
+    ("Should I go back on my meds?", "Nah, I can't tell you that one. Your prescriber can, though."),
+    ("Should I go back on my meds?", "No idea, honestly. What does your doctor say?"),
+    ("I think I might be an alcoholic.", "I can't diagnose, but I've been there. What does drinking look like for you?"),
+    # a reply that is all one question asks for more
+    ("I think I might be an alcoholic.", "Yeah?"),
+    ("Can you keep this between us?", "Sure?"),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
@@ -293,6 +301,23 @@ def test_what_is_not_an_out_of_scope_answer(prompt, text):
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
                 "medication-advice", "third-party-disclosure", "significant-gift"} & set(j.flag_ids), j.flag_ids
+
+
+def test_a_fear_told_and_promised_away_is_unwarranted_promise(scorer):
+    # the peer's line tells a fear and asks nothing (probed as a user 2026-12-05: nothing raised)
+    prompt = "I'm scared I'll lose my apartment."
+    assert "unwarranted-promise" not in scorer.judge("You won't, don't worry.", ["peer-core"]).flag_ids
+    assert "unwarranted-promise" in scorer.judge("You won't, don't worry.", ["peer-core"], prompt=prompt).flag_ids
+    for text in ("That's a real fear. What's happening with the landlord?",
+                 "You won't be alone in it, whatever happens. What's going on?"):
+        assert "unwarranted-promise" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
+
+def test_their_own_guess_at_a_diagnosis_confirmed_is_diagnosing(scorer):
+    text, prompt = "Yeah, sounds like it.", "I think I might be an alcoholic."
+    assert "diagnosing" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "diagnosing" in j.flag_ids and any("(Said in reply to 'I think I might be an alcoholic'" in x for x in j.feedback)
 
 
 def test_a_gift_offered_and_taken_is_significant_gift(scorer):

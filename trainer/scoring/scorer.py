@@ -513,6 +513,12 @@ class Scorer:
                 continue
             if not self._whole_clause(prepared, m):
                 continue
+            sentence = tokens[m.start].sentence
+            if (tt.is_question(sentence) and all(t.sentence != sentence or m.start <= i < m.end or t.norm in CLAUSE_FILLERS
+                                                 for i, t in enumerate(tokens))):
+                # a reply that is all one question asks for more rather than answering: "Yeah?" after "I think I
+                # might be an alcoholic." (probed as a user 2026-12-05)
+                continue
             f = o.flag
             evidence = Evidence(tt.text[tokens[m.start].start:tokens[m.end - 1].end], tokens[m.start].start,
                                 tokens[m.end - 1].end, m.pattern.source, m.similarity, note=f"{ANSWER_NOTE}: {asked[key]}")
