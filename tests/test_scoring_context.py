@@ -151,6 +151,9 @@ ANSWERED = [
     ("Can you help me move this weekend? I'll pay you.", "Sure, no need to pay me.", "dual-relationship"),
     ("Should I go back on my meds?", "Yes, absolutely.", "medication-advice"),
     ("Should I go back on my meds?", "Nah.", "medication-advice"),
+    # the bundled scope-friend-request scenario's line
+    ("Texting the warmline feels like texting a call centre. So could I just have your number? Or accept the request?",
+     "Okay, I'll accept it tonight.", "dual-relationship"),
     # a form of address after the answer ends the sentence as the answer does
     ("Can you keep this between us?", "Of course, girl.", "secrecy-promise"),
 ]
@@ -289,6 +292,8 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Should I go back on my meds?", "Nah, I can't tell you that one. Your prescriber can, though."),
     ("Should I go back on my meds?", "No idea, honestly. What does your doctor say?"),
     ("I think I might be an alcoholic.", "I can't diagnose, but I've been there. What does drinking look like for you?"),
+    ("Texting the warmline feels like texting a call centre. So could I just have your number? Or accept the request?",
+     "I can't give you my number or accept the request, and it's the same for everyone. The warmline is there at night."),
     # a reply that is all one question asks for more
     ("I think I might be an alcoholic.", "Yeah?"),
     ("Can you keep this between us?", "Sure?"),
