@@ -291,7 +291,7 @@ _YOURE_NEXT = frozenset(
 # ("how has your bipolar been", "for your bipolar") or before these ("your bipolar talking", "your bipolar meds")
 _YOURE_NOUNS = frozenset({"bipolar", "schizophrenic"})
 _CONDITION_BEFORE = frozenset(
-    """for about with of has have had is was how hows managing manage managed treat treating treated handle handling
+    """for about with of has have had is was how managing manage managed treat treating treated handle handling
     on to from by because into""".split()
 )
 _CONDITION_AFTER = frozenset(
