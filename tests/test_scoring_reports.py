@@ -412,6 +412,22 @@ def test_probed_near_misses(scorer, text, flag, flagged):
     ("The thing that helped me most was having someone to talk to. What's been helping you?", False),
     ("Here's your copy of the release form.", False),
     ("Passive ideation is super common, so I wouldn't worry about it.", False),
+    # session 20: the brush-off handed over as a task, a change of dose put as a possibility, and a few more tasks
+    # at the start of a clause (30 more true advice flags on the tuning slice by the rules alone, 2 false)
+    ("Eh, shrug it off, she's like that with everyone.", True),
+    ("Rough night. Sleep it off.", True),
+    ("Just tune him out, he's not worth it.", True),
+    ("You could probably cut the Zoloft in half for a while.", True),
+    ("you might just take half the trazodone on work nights", True),
+    ("Maybe just apologize to your sister first.", True),
+    ("Don't dwell on it.", True),
+    ("Trust me, hit a meeting tonight.", True),
+    ("I couldn't shake it off for weeks after my own relapse.", False),
+    ("You said you'd rather just sleep it off. What worries you about going in?", False),
+    ("I rode it out alone last time, and I wouldn't wish that on anyone.", False),
+    ("You might come off as rude to him, and that's okay.", False),
+    ("I moved into a sober house, washed dishes, hit a meeting every day.", False),
+    ("You could cut the tension with a knife in that waiting room.", False),
 ])
 def test_advice_the_rules_alone_read(text, flagged):
     rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
