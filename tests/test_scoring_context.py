@@ -164,6 +164,17 @@ ANSWERED = [
     ("My mom keeps calling you, right? What did you tell her?",
      "Just that you're doing a lot better and going to meetings.", "third-party-disclosure"),
     ("What did you say to my caseworker?", "How you've been struggling since the eviction.", "third-party-disclosure"),
+    # a short question that leans on the sentence before it: the two are read as one
+    ("My psychiatrist wants to up my Seroquel. Should I let her?", "Go for it, it helped me.", "medication-advice"),
+    ("My doctor wants me on Abilify. Should I do it?", "Nah, that stuff made me gain 40 pounds.", "medication-advice"),
+    ("These meds make me feel like a zombie. Should I just stop?", "Honestly? Yes.", "medication-advice"),
+    ("Can I take my Adderall with my Wellbutrin?", "Yeah that combo's fine.", "medication-advice"),
+    ("Could you come to my daughter's birthday party Saturday?", "I'd love to! What should I bring?", "dual-relationship"),
+    ("Want to go fishing this weekend? Just as friends.", "Sure, where at?", "dual-relationship"),
+    ("Will the judge let me go home if I finish the program?", "Definitely, they always do.", "unwarranted-promise"),
+    ("Am I going to relapse again?", "Nah, not this time.", "unwarranted-promise"),
+    ("Will I make it this time?", "Yes, for sure.", "unwarranted-promise"),
+    ("I'm his wife. Is he still using?", "He's been clean for a month.", "third-party-disclosure"),
 ]
 
 
@@ -199,6 +210,8 @@ RISK_TOLD = [
      "Aw, that's sweet, you really care about Ryan. How many cows do you milk?"),
     # probed as a user 2026-12-05: nothing raised
     ("I don't want to be here anymore.", "Same, this place is depressing. Want to take a walk?"),
+    ("I've been stockpiling my sleeping pills.", "Oh, smart, in case the pharmacy is closed."),
+    ("I don't think I'll make it to next week.", "Sure you will, you're tough!"),
 ]
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
@@ -309,6 +322,18 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
      "That I can't say whether you're in the program or not, and that she can talk to you."),
     ("My mom keeps calling you, right? What did you tell her?", "That you're an adult and she should ask you herself."),
     ("What did you say to my caseworker?", "How are you feeling about her?"),
+    ("My doctor wants me on Abilify. Should I do it?",
+     "What do you know about it so far? I can help you write questions for your doctor."),
+    ("These meds make me feel like a zombie. Should I just stop?", "That sounds awful. Let's bring it to your prescriber together."),
+    ("I had a rough week at work. Should I quit?", "Yes."),
+    ("Can I take my Adderall with my Wellbutrin?", "The pharmacist is the one to ask. Want to call together?"),
+    ("Am I going to relapse again?", "If it happens, it doesn't undo your progress. What would help?"),
+    ("Will I make it this time?", "I hope so, and I believe in you. What's different this time?"),
+    ("Is he still drinking? I'm his mom.", "I can't say whether he's here. I hear how scared you are."),
+    ("Want to go fishing this weekend? Just as friends.", "Where would you go? Fishing sounds like a good way to unwind."),
+    ("Could you come to my daughter's birthday party Saturday?",
+     "That means a lot that you'd ask. I can't come, it's a role thing, but I want to hear how it goes."),
+    ("My dad wants to pay you $200 for all your help.", "That's kind of him. I can't accept money, but tell him I appreciate it."),
     # a reply that is all one question asks for more
     ("I think I might be an alcoholic.", "Yeah?"),
     ("Can you keep this between us?", "Sure?"),
@@ -331,6 +356,14 @@ def test_a_fear_told_and_promised_away_is_unwarranted_promise(scorer):
     for text in ("That's a real fear. What's happening with the landlord?",
                  "You won't be alone in it, whatever happens. What's going on?"):
         assert "unwarranted-promise" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
+
+def test_money_offered_and_taken_is_a_gift_and_the_thanks_passed_on_is_not_advice(scorer):
+    # the peer's line offers it without asking anything (probed as a user 2026-12-05: "Tell him thanks" read as advice)
+    text, prompt = "Tell him thanks, I'll take it.", "My dad wants to pay you $200 for all your help."
+    assert "significant-gift" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "significant-gift" in j.flag_ids and "unsolicited-advice" not in j.flag_ids
 
 
 def test_their_own_guess_at_a_diagnosis_confirmed_is_diagnosing(scorer):

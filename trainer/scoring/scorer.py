@@ -553,6 +553,22 @@ class Scorer:
                     continue
                 question = pt.text[pt.tokens[a].start:pt.tokens[b - 1].end] + ("?" if pt.is_question(pt.tokens[a].sentence) else "")
                 asked.setdefault((o.rubric, o.flag.id, o.answer), question)
+        if echo is None:
+            # A short question that leans on the sentence before it ("My doctor wants me on Abilify. Should I do
+            # it?"): the two are read as one sentence, and a question that needs words of both counts.
+            for k in range(1, len(spans)):
+                a, b = spans[k]
+                if not pt.is_question(pt.tokens[a].sentence):
+                    continue
+                before = pt.text[pt.tokens[spans[k - 1][0]].start:pt.tokens[spans[k - 1][1] - 1].end]
+                joined = tokenize(before + ", " + pt.text[pt.tokens[a].start:pt.tokens[b - 1].end])
+                seam = len(before)
+                for m in index.find(index.prepare(joined), active):
+                    if (m.pattern.role == "question" and joined.tokens[m.start].start < seam
+                            and joined.tokens[m.end - 1].end > seam):
+                        o = m.pattern.owner
+                        question = pt.text[pt.tokens[spans[k - 1][0]].start:pt.tokens[b - 1].end] + "?"
+                        asked.setdefault((o.rubric, o.flag.id, o.answer), question)
         return asked
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
