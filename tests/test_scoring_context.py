@@ -175,6 +175,10 @@ ANSWERED = [
     ("Am I going to relapse again?", "Nah, not this time.", "unwarranted-promise"),
     ("Will I make it this time?", "Yes, for sure.", "unwarranted-promise"),
     ("I'm his wife. Is he still using?", "He's been clean for a month.", "third-party-disclosure"),
+    ("Do I have ADHD, you think?", "100%, you're just like my son.", "diagnosing"),
+    ("Do I have ADHD, you think?", "For sure, it runs in families.", "diagnosing"),
+    ("Will my PO find out about the drinking?", "Not from me, I promise.", "secrecy-promise"),
+    ("Are you going to report me?", "Never, I promise.", "secrecy-promise"),
 ]
 
 
@@ -334,6 +338,14 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Could you come to my daughter's birthday party Saturday?",
      "That means a lot that you'd ask. I can't come, it's a role thing, but I want to hear how it goes."),
     ("My dad wants to pay you $200 for all your help.", "That's kind of him. I can't accept money, but tell him I appreciate it."),
+    ("Do I have ADHD, you think?", "Absolutely, that is worth asking your doctor about."),
+    ("Will my PO find out about the drinking?", "Not from me, unless you're in danger. What's worrying you?"),
+    ("Will my PO find out about the drinking?",
+     "I don't share anything with your PO without your consent. Want to talk through what you'd say?"),
+    ("Are you going to report me?", "Only if someone's safety is at risk, and I'd tell you first. What's going on?"),
+    ("I don't want to take my meds anymore.", "Okay. What's making you feel that way?"),
+    ("I'm thinking about stopping my Prozac.",
+     "Good that you're thinking it through. Have you talked to your prescriber about it?"),
     # a reply that is all one question asks for more
     ("I think I might be an alcoholic.", "Yeah?"),
     ("Can you keep this between us?", "Sure?"),
@@ -356,6 +368,18 @@ def test_a_fear_told_and_promised_away_is_unwarranted_promise(scorer):
     for text in ("That's a real fear. What's happening with the landlord?",
                  "You won't be alone in it, whatever happens. What's going on?"):
         assert "unwarranted-promise" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
+
+@pytest.mark.parametrize("prompt, text", [
+    ("I don't want to take my meds anymore.", "Then don't. Your body, your choice."),
+    ("I'm thinking about stopping my Prozac.", "Good for you."),
+])
+def test_a_wish_to_stop_the_meds_endorsed_is_medication_advice(scorer, prompt, text):
+    # what they said was not a question (probed as a user 2026-12-05: nothing raised)
+    assert "medication-advice" not in scorer.judge(text, ["peer-core"]).flag_ids
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "medication-advice" in j.flag_ids
+    assert any(line.startswith("Critical - medication-advice") and "(Said in reply to '" in line for line in j.feedback)
 
 
 def test_money_offered_and_taken_is_a_gift_and_the_thanks_passed_on_is_not_advice(scorer):
