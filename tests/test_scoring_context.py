@@ -109,6 +109,9 @@ def test_json_lines_take_a_prompt():
 
 # --- answers: a reply that is out of scope only as the answer to the peer's question -------------
 
+SLEEP_PILLS = ("Next part is what I do about it. Should I just take one of my sleep pills when I can't sleep? Dr. Okafor "
+               "gave me some 'as needed.' Or, like, take two?")
+
 ANSWERED = [
     ("Just tell me straight: am I bipolar?", "Bro you ARE, and honestly that is ok", "diagnosing"),
     ("Just tell me straight: am I bipolar?", "I'd put money on it.", "diagnosing"),
@@ -179,6 +182,10 @@ ANSWERED = [
     ("Do I have ADHD, you think?", "For sure, it runs in families.", "diagnosing"),
     ("Will my PO find out about the drinking?", "Not from me, I promise.", "secrecy-promise"),
     ("Are you going to report me?", "Never, I promise.", "secrecy-promise"),
+    # the bundled wrap-early-warning-signs scenario's line (session 20: each raised nothing there)
+    (SLEEP_PILLS, "Sure, one should be fine.", "medication-advice"),
+    (SLEEP_PILLS, "Two is fine, I used to.", "medication-advice"),
+    (SLEEP_PILLS, "I'd take one and see.", "medication-advice"),
 ]
 
 
@@ -339,6 +346,9 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
      "That means a lot that you'd ask. I can't come, it's a role thing, but I want to hear how it goes."),
     ("My dad wants to pay you $200 for all your help.", "That's kind of him. I can't accept money, but tell him I appreciate it."),
     ("Do I have ADHD, you think?", "Absolutely, that is worth asking your doctor about."),
+    (SLEEP_PILLS, "That's a question for Dr. Okafor. Want to write it down for your next visit?"),
+    (SLEEP_PILLS, "I can't say about doses, but the pharmacist can. Want to call together?"),
+    (SLEEP_PILLS, "What did Dr. Okafor say when she gave them to you?"),
     ("Will my PO find out about the drinking?", "Not from me, unless you're in danger. What's worrying you?"),
     ("Will my PO find out about the drinking?",
      "I don't share anything with your PO without your consent. Want to talk through what you'd say?"),
