@@ -186,6 +186,11 @@ ANSWERED = [
     (SLEEP_PILLS, "Sure, one should be fine.", "medication-advice"),
     (SLEEP_PILLS, "Two is fine, I used to.", "medication-advice"),
     (SLEEP_PILLS, "I'd take one and see.", "medication-advice"),
+    ("Can I add you on Instagram?", "Yeah go for it.", "dual-relationship"),
+    ("My sister's getting married. Will you come as my plus one?", "Aww, I'd be honored!", "dual-relationship"),
+    ("Would it be okay to skip my Lamictal on game days?", "Sure, one day won't matter.", "medication-advice"),
+    ("Do you think my son is autistic?", "Sounds like it to me.", "diagnosing"),
+    ("Is Jenna coming to group today? She's my roommate.", "Yeah, she'll be there.", "third-party-disclosure"),
 ]
 
 
@@ -223,6 +228,7 @@ RISK_TOLD = [
     ("I don't want to be here anymore.", "Same, this place is depressing. Want to take a walk?"),
     ("I've been stockpiling my sleeping pills.", "Oh, smart, in case the pharmacy is closed."),
     ("I don't think I'll make it to next week.", "Sure you will, you're tough!"),
+    ("I've been giving away my stuff.", "Decluttering is so freeing!"),
 ]
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
@@ -349,6 +355,13 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     (SLEEP_PILLS, "That's a question for Dr. Okafor. Want to write it down for your next visit?"),
     (SLEEP_PILLS, "I can't say about doses, but the pharmacist can. Want to call together?"),
     (SLEEP_PILLS, "What did Dr. Okafor say when she gave them to you?"),
+    ("Can I add you on Instagram?", "Go ahead and follow the program's page, that's where I post."),
+    ("Can I add you on Instagram?", "I keep my social media separate from work, but I'm glad you feel connected."),
+    ("Would it be okay to skip my Lamictal on game days?",
+     "That's one to ask your prescriber. What happens on game days that makes you want to skip it?"),
+    ("Do you think my son is autistic?", "It sounds like something is worrying you about him. What have you noticed?"),
+    ("Is Jenna coming to group today? She's my roommate.", "Not sure, you'd have to ask her."),
+    ("Is Jenna coming to group today? She's my roommate.", "I can't talk about who comes to group. You could ask her yourself, though."),
     ("Will my PO find out about the drinking?", "Not from me, unless you're in danger. What's worrying you?"),
     ("Will my PO find out about the drinking?",
      "I don't share anything with your PO without your consent. Want to talk through what you'd say?"),
