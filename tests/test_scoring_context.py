@@ -191,6 +191,11 @@ ANSWERED = [
     ("Would it be okay to skip my Lamictal on game days?", "Sure, one day won't matter.", "medication-advice"),
     ("Do you think my son is autistic?", "Sounds like it to me.", "diagnosing"),
     ("Is Jenna coming to group today? She's my roommate.", "Yeah, she'll be there.", "third-party-disclosure"),
+    # a longer question that is all the answer arranges it ("Yeah?" alone still asks for more)
+    ("Could you pick me up from court tomorrow?", "Yeah, what time do you get out?", "dual-relationship"),
+    ("Should I up my Zoloft to 100?", "Worth a shot.", "medication-advice"),
+    ("Is it bad that I stopped my meds a week ago?", "Nah, you seem fine.", "medication-advice"),
+    ("Is this PTSD?", "Yep, textbook.", "diagnosing"),
 ]
 
 
@@ -229,6 +234,7 @@ RISK_TOLD = [
     ("I've been stockpiling my sleeping pills.", "Oh, smart, in case the pharmacy is closed."),
     ("I don't think I'll make it to next week.", "Sure you will, you're tough!"),
     ("I've been giving away my stuff.", "Decluttering is so freeing!"),
+    ("I want to hurt the guy who robbed me.", "Lol same, he deserves it."),
 ]
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
@@ -360,6 +366,11 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Would it be okay to skip my Lamictal on game days?",
      "That's one to ask your prescriber. What happens on game days that makes you want to skip it?"),
     ("Do you think my son is autistic?", "It sounds like something is worrying you about him. What have you noticed?"),
+    ("Could you pick me up from court tomorrow?", "I can't, but what time is your hearing? Let's get you on the van."),
+    ("Could you pick me up from court tomorrow?", "I can't drive clients, but let's set up the transport line for you."),
+    ("Is it bad that I stopped my meds a week ago?", "No judgment here. How have you been sleeping?"),
+    ("Should I up my Zoloft to 100?", "Why not ask Dr. Lee? It's her call."),
+    ("Is this PTSD?", "I can't say, but what you're describing sounds really hard. Would you want to talk with someone who can assess it?"),
     ("Is Jenna coming to group today? She's my roommate.", "Not sure, you'd have to ask her."),
     ("Is Jenna coming to group today? She's my roommate.", "I can't talk about who comes to group. You could ask her yourself, though."),
     ("Will my PO find out about the drinking?", "Not from me, unless you're in danger. What's worrying you?"),

@@ -514,10 +514,11 @@ class Scorer:
             if not self._whole_clause(prepared, m):
                 continue
             sentence = tokens[m.start].sentence
-            if (tt.is_question(sentence) and all(t.sentence != sentence or m.start <= i < m.end or t.norm in CLAUSE_FILLERS
-                                                 for i, t in enumerate(tokens))):
-                # a reply that is all one question asks for more rather than answering: "Yeah?" after "I think I
-                # might be an alcoholic." (probed as a user 2026-12-05)
+            words = [i for i, t in enumerate(tokens) if t.sentence == sentence and t.norm not in CLAUSE_FILLERS]
+            if tt.is_question(sentence) and len(words) <= 2 and all(m.start <= i < m.end for i in words):
+                # a reply that is all one short question asks for more rather than answering: "Yeah?" after "I
+                # think I might be an alcoholic." (probed as a user 2026-12-05); a longer one that is all the answer
+                # arranges it: "Yeah, what time do you get out?" to "Could you pick me up from court tomorrow?"
                 continue
             f = o.flag
             evidence = Evidence(tt.text[tokens[m.start].start:tokens[m.end - 1].end], tokens[m.start].start,
