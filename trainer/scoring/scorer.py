@@ -561,15 +561,15 @@ class Scorer:
                 a, b = spans[k]
                 if not pt.is_question(pt.tokens[a].sentence):
                     continue
-                before = pt.text[pt.tokens[spans[k - 1][0]].start:pt.tokens[spans[k - 1][1] - 1].end]
-                joined = tokenize(before + ", " + pt.text[pt.tokens[a].start:pt.tokens[b - 1].end])
+                start, end = pt.tokens[spans[k - 1][0]].start, pt.tokens[b - 1].end
+                before = pt.text[start:pt.tokens[spans[k - 1][1] - 1].end]
+                joined = tokenize(before + ", " + pt.text[pt.tokens[a].start:end])
                 seam = len(before)
                 for m in index.find(index.prepare(joined), active):
                     if (m.pattern.role == "question" and joined.tokens[m.start].start < seam
                             and joined.tokens[m.end - 1].end > seam):
                         o = m.pattern.owner
-                        question = pt.text[pt.tokens[spans[k - 1][0]].start:pt.tokens[b - 1].end] + "?"
-                        asked.setdefault((o.rubric, o.flag.id, o.answer), question)
+                        asked.setdefault((o.rubric, o.flag.id, o.answer), pt.text[start:end] + "?")
         return asked
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
