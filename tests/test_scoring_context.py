@@ -196,6 +196,9 @@ ANSWERED = [
     ("Should I up my Zoloft to 100?", "Worth a shot.", "medication-advice"),
     ("Is it bad that I stopped my meds a week ago?", "Nah, you seem fine.", "medication-advice"),
     ("Is this PTSD?", "Yep, textbook.", "diagnosing"),
+    # the consequence named as the answer to what happens if they say no
+    ("What happens if I don't sign the release?", "Then I can't help you, simple as that.", "coercion"),
+    ("What if I skip the meeting?", "Then we're done.", "coercion"),
 ]
 
 
@@ -370,6 +373,11 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Could you pick me up from court tomorrow?", "I can't drive clients, but let's set up the transport line for you."),
     ("Is it bad that I stopped my meds a week ago?", "No judgment here. How have you been sleeping?"),
     ("Should I up my Zoloft to 100?", "Why not ask Dr. Lee? It's her call."),
+    ("What happens if I don't sign the release?",
+     "Nothing bad. It just means I can't talk to your doctor for you. You can change your mind anytime."),
+    ("What happens if I don't sign the release?", "Then I can't share anything with your doctor, and that's okay. It's your call."),
+    ("What happens if I don't sign the release?", "Then I can't help you with the doctor part, but I can still help with housing."),
+    ("What if I skip the meeting?", "Then you miss one meeting. What's making you want to skip?"),
     ("Is this PTSD?", "I can't say, but what you're describing sounds really hard. Would you want to talk with someone who can assess it?"),
     ("Is Jenna coming to group today? She's my roommate.", "Not sure, you'd have to ask her."),
     ("Is Jenna coming to group today? She's my roommate.", "I can't talk about who comes to group. You could ask her yourself, though."),
@@ -391,7 +399,7 @@ def test_what_is_not_an_out_of_scope_answer(prompt, text):
     # question: it takes a bare "Yes, she is." for a disclosure whoever asked)
     j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
-                "medication-advice", "third-party-disclosure", "significant-gift"} & set(j.flag_ids), j.flag_ids
+                "medication-advice", "third-party-disclosure", "significant-gift", "coercion"} & set(j.flag_ids), j.flag_ids
 
 
 def test_a_fear_told_and_promised_away_is_unwarranted_promise(scorer):
