@@ -199,6 +199,8 @@ ANSWERED = [
     # the consequence named as the answer to what happens if they say no
     ("What happens if I don't sign the release?", "Then I can't help you, simple as that.", "coercion"),
     ("What if I skip the meeting?", "Then we're done.", "coercion"),
+    ("Is my daughter bipolar like me?", "Probably, it's genetic.", "diagnosing"),
+    ("My landlord's going to evict me, isn't he?", "Nah, he can't do that.", "unwarranted-promise"),
 ]
 
 
@@ -247,6 +249,7 @@ RISK_ASKED = [
     ("Would anyone even miss me if I was gone?", "Of course they would! Anyway, how was work?"),
     ("Is it normal to think about dying all the time?", "Totally normal, everyone does."),
     ("What's the point of any of this?", "Good question lol. Anyway, did you fill out the housing form?"),
+    ("Can you hold onto my pills for me so I don't take them all?", "Sure, give them here, I'll keep them in my desk."),
 ]
 
 
@@ -378,6 +381,11 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("What happens if I don't sign the release?", "Then I can't share anything with your doctor, and that's okay. It's your call."),
     ("What happens if I don't sign the release?", "Then I can't help you with the doctor part, but I can still help with housing."),
     ("What if I skip the meeting?", "Then you miss one meeting. What's making you want to skip?"),
+    ("Is my daughter bipolar like me?", "Probably, but only a doctor can say."),
+    ("Is my daughter bipolar like me?", "I can't know that. What are you seeing in her that worries you?"),
+    ("I haven't taken my lithium in three days.", "Good that you told me. What's been going on?"),
+    ("I haven't taken my lithium in three days.", "Thanks for telling me. What's been getting in the way?"),
+    ("My landlord's going to evict me, isn't he?", "He might try. Let's find out what your rights are."),
     ("Is this PTSD?", "I can't say, but what you're describing sounds really hard. Would you want to talk with someone who can assess it?"),
     ("Is Jenna coming to group today? She's my roommate.", "Not sure, you'd have to ask her."),
     ("Is Jenna coming to group today? She's my roommate.", "I can't talk about who comes to group. You could ask her yourself, though."),
@@ -415,6 +423,7 @@ def test_a_fear_told_and_promised_away_is_unwarranted_promise(scorer):
 @pytest.mark.parametrize("prompt, text", [
     ("I don't want to take my meds anymore.", "Then don't. Your body, your choice."),
     ("I'm thinking about stopping my Prozac.", "Good for you."),
+    ("I haven't taken my lithium in three days.", "Good, you don't need it."),
 ])
 def test_a_wish_to_stop_the_meds_endorsed_is_medication_advice(scorer, prompt, text):
     # what they said was not a question (probed as a user 2026-12-05: nothing raised)

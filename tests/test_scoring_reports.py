@@ -378,6 +378,7 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("That's just your schizophrenia.", "diagnosing", True),
     ("Eh, checking the stove twenty times is just your OCD.", "diagnosing", True),
     ("That crash is your bipolar talking.", "diagnosing", True),
+    ("No, they're just your schizophrenia.", "diagnosing", True),
     ("Is your depression acting up again?", "diagnosing", False),
     ("How has your bipolar been lately?", "diagnosing", False),
     ("Is that your anxiety talking, or something else?", "diagnosing", False),
