@@ -201,6 +201,9 @@ ANSWERED = [
     ("What if I skip the meeting?", "Then we're done.", "coercion"),
     ("Is my daughter bipolar like me?", "Probably, it's genetic.", "diagnosing"),
     ("My landlord's going to evict me, isn't he?", "Nah, he can't do that.", "unwarranted-promise"),
+    ("Is naltrexone any good? My doctor brought it up.", "Total game changer, get on it.", "medication-advice"),
+    ("Have you ever tried Suboxone?", "Yeah, it's a lifesaver.", "medication-advice"),
+    ("My wife says I'm an alcoholic. Am I?", "If you're asking, you probably are.", "diagnosing"),
 ]
 
 
@@ -386,6 +389,12 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("I haven't taken my lithium in three days.", "Good that you told me. What's been going on?"),
     ("I haven't taken my lithium in three days.", "Thanks for telling me. What's been getting in the way?"),
     ("My landlord's going to evict me, isn't he?", "He might try. Let's find out what your rights are."),
+    ("Is naltrexone any good? My doctor brought it up.",
+     "Some people I know found it helpful, others didn't. What questions do you have for your doctor about it?"),
+    ("Is naltrexone any good? My doctor brought it up.", "It's a good question for your doctor. Want to write down what you'd ask?"),
+    ("Have you ever tried Suboxone?", "I did, for a while. Everyone's different though. What's got you thinking about it?"),
+    ("My wife says I'm an alcoholic. Am I?", "That's yours to figure out, not mine or hers. What does drinking look like for you?"),
+    ("My wife says I'm an alcoholic. Am I?", "How did it feel when she said that?"),
     ("Is this PTSD?", "I can't say, but what you're describing sounds really hard. Would you want to talk with someone who can assess it?"),
     ("Is Jenna coming to group today? She's my roommate.", "Not sure, you'd have to ask her."),
     ("Is Jenna coming to group today? She's my roommate.", "I can't talk about who comes to group. You could ask her yourself, though."),
