@@ -70,6 +70,21 @@ def test_hints_guess_the_intended_name():
     assert any("feeling" in (d.hint or "") for d in diagnostics if d.code == "PT306")
 
 
+def test_firm_phrases_are_loaded_checked_and_enough_to_raise_a_flag():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    firm: [FIRM]\n    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text.replace("FIRM", "time heals (all wounds|everything)"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].firm == ("time heals (all wounds|everything)",)
+    doc, _ = parse_yaml(text.replace("FIRM", "'time heals (all wounds'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert found and found[0].line == 13 and "firm:" in found[0].source_line
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

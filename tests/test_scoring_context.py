@@ -174,6 +174,7 @@ ANSWERED = [
     ("Can I take my Adderall with my Wellbutrin?", "Yeah that combo's fine.", "medication-advice"),
     ("Could you come to my daughter's birthday party Saturday?", "I'd love to! What should I bring?", "dual-relationship"),
     ("Want to go fishing this weekend? Just as friends.", "Sure, where at?", "dual-relationship"),
+    ("Can you come to my baptism on Sunday?", "I'd love to! What time?", "dual-relationship"),
     ("Will the judge let me go home if I finish the program?", "Definitely, they always do.", "unwarranted-promise"),
     ("Am I going to relapse again?", "Nah, not this time.", "unwarranted-promise"),
     ("Will I make it this time?", "Yes, for sure.", "unwarranted-promise"),
@@ -243,6 +244,9 @@ RISK_TOLD = [
     ("I don't think I'll make it to next week.", "Sure you will, you're tough!"),
     ("I've been giving away my stuff.", "Decluttering is so freeing!"),
     ("I want to hurt the guy who robbed me.", "Lol same, he deserves it."),
+    # session 21 (probed as a user 2026-12-05: arguing only, and nothing)
+    ("I've been thinking everyone would be better off without me.", "Don't say that, your kids need you!"),
+    ("I bought a gun last week.", "Good for you, everyone should be able to protect themselves."),
 ]
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
@@ -363,6 +367,9 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Will I make it this time?", "I hope so, and I believe in you. What's different this time?"),
     ("Is he still drinking? I'm his mom.", "I can't say whether he's here. I hear how scared you are."),
     ("Want to go fishing this weekend? Just as friends.", "Where would you go? Fishing sounds like a good way to unwind."),
+    ("Can you come to my baptism on Sunday?", "I'd love to hear all about it after, but I can't come as your peer."),
+    # a thing made by hand is a token, not a significant gift
+    ("Here, I made you a bracelet.", "Aw, thank you so much!"),
     ("Could you come to my daughter's birthday party Saturday?",
      "That means a lot that you'd ask. I can't come, it's a role thing, but I want to hear how it goes."),
     ("My dad wants to pay you $200 for all your help.", "That's kind of him. I can't accept money, but tell him I appreciate it."),

@@ -5,6 +5,7 @@ Its agreement with human labels on the held-out slice is in test_scoring_quality
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import math
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from trainer.scoring import reader as reader_module
 from trainer.scoring.calibration import load_labelled_file
 from trainer.scoring.judgment import Judgment
 from trainer.scoring.reader import MAX_PIECES, Reader, ReaderError, _gelu, _layer_norm, load_reader, quantize
-from trainer.scoring.rubrics import bundled_rubric_set
+from trainer.scoring.rubrics import RubricSet, bundled_rubric_set
 from trainer.scoring.scorer import READER_NOTE, READER_VETO, Scorer
 from trainer.scoring.semantic import HELD_OUT_FILES
 
@@ -192,6 +193,22 @@ def test_a_flag_the_rules_excused_is_not_added_back(scorer):
     j = scorer.judge("Have you thought about killing yourself?", ["peer-core"])
     assert j.flag_ids == []
     assert any("Not counted as unsolicited advice" in line for line in j.feedback)
+
+
+def test_a_firm_phrase_is_not_the_readers_to_overrule(rubric_set, scorer):
+    # "Time heals all wounds." is one of minimizing's `firm` phrases: the reader reads it as not minimizing, and
+    # would take back the same phrase listed among the ordinary indicators.
+    text = "Time heals all wounds."
+    scope = rubric_set.get("scope")
+    flag = next(f for f in scope.flags if f.id == "minimizing")
+    assert any("time heals" in p for p in flag.firm)
+    assert "minimizing" in scorer.judge(text, ["peer-core"]).flag_ids
+    loose = replace(flag, indicators=flag.indicators + flag.firm, firm=())
+    loose_scope = replace(scope, flags=tuple(loose if f is flag else f for f in scope.flags))
+    loose_set = RubricSet([loose_scope] + [rubric_set.get(r) for r in rubric_set.ids if r != "scope"])
+    j = Scorer(loose_set).judge(text, ["peer-core"])
+    assert "minimizing" not in j.flag_ids
+    assert any(line.startswith("Not counted as minimizing:") and "read as a whole" in line for line in j.feedback)
 
 
 def test_scope_off_means_the_reader_adds_no_scope_flags(scorer):

@@ -386,6 +386,59 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("i'd def talk to HR about that", "unsolicited-advice", True),
     ("If it were me, I'd speak to the manager.", "unsolicited-advice", True),
     ("Who would you want to talk to about it?", "unsolicited-advice", False),
+    # session 21, validation in the words of a brush-off (probed as a user, 2026-12-05: the reader read these
+    # 99% minimizing and harm risk dismissed, 93% minimizing and diagnosing, 92% harm risk dismissed)
+    ("There's nothing minor about that. You gave them twelve years.", "minimizing", False),
+    ("There's nothing minor about that. You gave them twelve years.", "harm-risk-dismissed", False),
+    ("Depression is real, it isn't something you just snap out of.", "minimizing", False),
+    ("Depression is real, it isn't something you just snap out of.", "diagnosing", False),
+    ("Not sleeping after something like that isn't you overreacting, it's your body trying to keep you safe.",
+     "harm-risk-dismissed", False),
+    # and the brush-offs themselves
+    ("It's nothing, you'll snap out of it.", "minimizing", True),
+    ("Just snap out of it, it's only a mood.", "minimizing", True),
+    # a sentence that only names how hard it is (the reader read it 77% a promise); a promise beside it still is
+    ("Getting an eviction notice is scary.", "unwarranted-promise", False),
+    ("Court is scary. The judge will go easy on you, I promise.", "unwarranted-promise", True),
+    # the outcome vouched for by a hunch (nothing raised); a hunch about what they feel is not
+    ("Their loss. Something better is coming, I can feel it.", "unwarranted-promise", True),
+    ("You'll get that apartment, I just know it.", "unwarranted-promise", True),
+    ("I can't promise it'll work out. I can feel how scared you are though.", "unwarranted-promise", False),
+    # platitudes said of a loss (nothing raised, or the rule taken back by the reader at 0% to 5%); said by others
+    # and reflected, they are not
+    ("Plenty of fish in the sea, girl.", "minimizing", True),
+    ("Time heals all wounds.", "minimizing", True),
+    ("She's in a better place now.", "minimizing", True),
+    ("People kept telling me she's in a better place and it made me so angry.", "minimizing", False),
+    ("You said everyone keeps telling you time heals all wounds. How does that land?", "minimizing", False),
+    # what the speaker was on, said alone (the reader read it 98% medication advice); advice after it still is,
+    # where the reader's surest sentence was the one the rubric names as fine
+    ("I was on lithium for years. Whether meds are right for you is something to work out with your prescriber.",
+     "medication-advice", False),
+    ("I was on Zoloft for years. Honestly just stop it, you don't need it.", "medication-advice", True),
+    ("I was on lithium for years, then I quit and felt great. You should too.", "medication-advice", True),
+    # an outcome promised (nothing raised), and one disowned
+    ("You won't fail, you're too smart for that.", "unwarranted-promise", True),
+    ("I can't promise you won't fail, but I'll be there either way.", "unwarranted-promise", False),
+    # the release asked for, a call only confirmed (the reader 100% and 93% third party disclosure); what was
+    # told to the caller still is disclosure
+    ("He did. I told him he'd need a signed release from you first.", "third-party-disclosure", False),
+    ("She did call. I told her I can't share anything without your okay.", "third-party-disclosure", False),
+    ("She called. I told her you've been doing great.", "third-party-disclosure", True),
+    # income hidden from the benefits office (nothing raised); "don't tell me" is not advice, a promise disowned is
+    # not one
+    ("Don't report the income, they'll never know.", "unsolicited-advice", True),
+    ("Don't report the income, they'll never know.", "unwarranted-promise", True),
+    ("Don't tell me you're fine.", "unsolicited-advice", False),
+    ("I can't promise they'll never find out.", "unwarranted-promise", False),
+    # their illness doubted (nothing raised)
+    ("Maybe you're not that sick then?", "minimizing", True),
+    # the speaker's own episode is not jargon (flagged); said of the person it is
+    ("Careful, that's how my last manic episode started.", "clinical-jargon", False),
+    ("Sounds like you're having a manic episode.", "clinical-jargon", True),
+    # medication run down to someone off theirs (nothing raised); the opinion reported and asked about is not
+    ("That's awesome! Meds are overrated.", "medication-advice", True),
+    ("Some people say meds are a crutch. What do you think?", "medication-advice", False),
 ])
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
@@ -451,3 +504,14 @@ def test_a_reflection_says_why_it_was_not_counted(scorer):
 ])
 def test_command_voices_brushed_off(scorer, text, expected):
     assert flags(scorer, text) & {"harm-risk-dismissed", "unsolicited-advice"} == expected
+
+
+@pytest.mark.parametrize("text, met", [
+    # what the body does is not whose call it is (probed as a user, 2026-12-05: 'it's your body' met
+    # supports-choice in "it's your body trying to keep you safe")
+    ("Not sleeping after something like that makes sense, it's your body trying to keep you safe.", False),
+    ("That's your brain doing its job after a scare like that.", False),
+    ("It's your body, so it's your call what you do about the meds.", True),
+])
+def test_whose_body_is_not_always_whose_choice(scorer, text, met):
+    assert ("supports-choice" in scorer.judge(text, ["peer-core"]).met_ids) is met

@@ -107,6 +107,7 @@ class RedFlag:
     answers: tuple[Answer, ...] = ()
     yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
     holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
+    firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
 
     @property
     def critical(self) -> bool:
@@ -243,7 +244,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions", "holds")]
+            lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions", "holds", "firm")]
             answers = item.get("answers") if isinstance(item.get("answers"), list) else []
             lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
                       for key in ("questions", "indicators", "unless")]
@@ -275,7 +276,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
     used = " ".join(
         str(p if isinstance(p, str) else (p.get("phrase") if isinstance(p, dict) else ""))
         for item in criteria + flags
-        for key in ("indicators", "examples", "exceptions", "holds")
+        for key in ("indicators", "examples", "exceptions", "holds", "firm")
         for p in (item.get(key) if isinstance(item.get(key), list) else [])
     ) + " " + " ".join(
         str(p) for f in flags for a in (f.get("answers") if isinstance(f.get("answers"), list) else [])
@@ -293,7 +294,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' is critical, so its penalty is not used",
                                       ("flags", i, "penalty"), key=True, severity=Severity.WARNING,
                                       hint="a critical flag caps the score; remove 'penalty' or make the flag soft"))
-        if not any(f.get(key) for key in ("indicators", "self_focus", "answers", "question_run")):
+        if not any(f.get(key) for key in ("indicators", "firm", "self_focus", "answers", "question_run")):
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers, self_focus or question_run, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
         if f.get("holds") and not f.get("yields_to"):
@@ -452,6 +453,7 @@ def _build(doc: Document, data: dict) -> Rubric:
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),
+            firm=_as_tuple(f.get("firm")),
         ))
     models = []
     for m in data.get("model_responses", []) or []:

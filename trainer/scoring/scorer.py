@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -120,6 +120,9 @@ READER_ALONE_MIN_WORDS = 4
 # shipped reader) the floor changed 56 judgments, all to agree with the labels; out of fold on ten tuning
 # batches, 9, 8 to agree (docs/scoring.md, "The reader").
 READER_ALONE_FLOOR = 0.1
+# A flag the whole response reads at its adding threshold, whose evidence sentence the rubric names as fine (an
+# exception): another sentence is taken as the evidence if, read alone, it carries the flag this sure
+READER_OTHER_SENTENCE = 0.5
 # Per label, where the out-of-fold sweep chose otherwise (docs/scoring.md, "Thresholds per label";
 # tools/reader_thresholds.py): flag id -> (READER_ADD, READER_ADD_SENTENCE); criterion id ->
 # READER_ADD_CRITERION; flag id -> READER_VETO. Two are the sweep's next best (F1 within 0.007 out of
@@ -219,7 +222,7 @@ class Scorer:
             for c in rubric.criteria:
                 patterns += self._compile(rubric, "criterion", c, c.phrases, c.exceptions, c.threshold, cache)
             for f in rubric.flags:
-                patterns += self._compile(rubric, "flag", f, f.indicators, f.exceptions, f.threshold, cache)
+                patterns += self._compile(rubric, "flag", f, f.indicators + f.firm, f.exceptions, f.threshold, cache)
         vocabulary = Vocabulary(w for p in patterns for w in p.literals)
         self.index = PatternIndex(patterns, vocabulary)
         answers: list[Pattern] = []
@@ -256,6 +259,11 @@ class Scorer:
                 p.owner, p.role, p.threshold = _Owner(rubric.id, kind, item), "holds", threshold
                 out.append(p)
         return out
+
+    def _firm(self, f: FlagResult) -> bool:
+        """Whether a raised flag rests on a phrase its rubric marks `firm`, which the reader may not overrule."""
+        definition = self._flags.get((f.rubric, f.id))
+        return definition is not None and any(e.indicator in definition.firm for e in f.evidence)
 
     def _one(self, rubric: Rubric, phrase: str, cache: dict) -> Pattern | None:
         from trainer.scoring.patterns import PatternError
@@ -587,8 +595,10 @@ class Scorer:
         for f in flags:
             p = probs.get(f"{f.rubric}:{f.id}")
             if (p is not None and p < READER_VETO_AT.get(f.id, READER_VETO) and f.id not in READER_NO_VETO
-                    and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "))):
-                # (the reader does not see the peer's question, so it cannot judge an answer to it)
+                    and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "))
+                    and not self._firm(f)):
+                # (the reader does not see the peer's question, so it cannot judge an answer to it; and a phrase
+                # the rubric marks firm is not the reader's to overrule)
                 words = f.evidence[0].words if f.evidence else ""
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(words)}' matched a rubric phrase, "
                                      f"but read as a whole the response does not say it (the reader: {p:.0%}).")
@@ -606,10 +616,22 @@ class Scorer:
             over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
             if p < add or (rid, f.id) in raised or (f.id in excused and not over):
                 return
+            def named_fine(evidence: Evidence):
+                return next((m for m in (by_item or {}).get(id(f), ())  # this flag's rule matches, as judge() grouped them
+                             if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
+                             and evidence.start <= tt.tokens[m.start].start < evidence.end), None)
+
             evidence = sentences.evidence(label, p)
-            e = next((m for m in (by_item or {}).get(id(f), ())  # the rule matches of this flag, as judge() grouped them
-                      if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
-                      and evidence.start <= tt.tokens[m.start].start < evidence.end), None)
+            e = named_fine(evidence)
+            set_aside: list[int] = []
+            while e is not None and probs[label] >= add:
+                # the whole response carries it, not only the sentence the rubric names as fine: another sentence
+                # may ("I was on Zoloft for years. Honestly just stop it, you don't need it.")
+                set_aside.append(sentences.position(evidence))
+                other = sentences.evidence(label, p, set_aside)
+                if other is None:
+                    break
+                evidence, e = other, named_fine(other)
             if e is not None:
                 # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
                 # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
@@ -867,11 +889,21 @@ class _Sentences:
     def alone(self) -> dict[str, float]:
         return self._alone[0]
 
-    def evidence(self, label: str, p: float) -> Evidence:
+    def evidence(self, label: str, p: float, besides: Iterable[int] = ()) -> Evidence | None:
+        """The sentence that carries `label` most; `besides` (positions in `spans`) set aside, another one only if
+        read alone it carries the label at READER_OTHER_SENTENCE or more (None if none does)."""
         k = self.labels[label]
-        _, pushed, spans = self._alone
-        a, b = spans[int(pushed[:, k].argmax())]
+        alone, pushed, spans = self._alone
+        skip = set(besides)
+        order = sorted((i for i in range(len(spans)) if i not in skip), key=lambda i: -float(pushed[i, k]))
+        if not order or (besides and (not alone or pushed[order[0], k] < READER_OTHER_SENTENCE)):
+            return None
+        a, b = spans[order[0]]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
+
+    def position(self, evidence: Evidence) -> int:
+        """Which of the evidence spans `evidence` is."""
+        return self._alone[2].index((evidence.start, evidence.end))
 
 
 def _only(tt: TokenizedText, evidence: Evidence, spans) -> bool:
