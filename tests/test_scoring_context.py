@@ -175,6 +175,11 @@ ANSWERED = [
     ("Could you come to my daughter's birthday party Saturday?", "I'd love to! What should I bring?", "dual-relationship"),
     ("Want to go fishing this weekend? Just as friends.", "Sure, where at?", "dual-relationship"),
     ("Can you come to my baptism on Sunday?", "I'd love to! What time?", "dual-relationship"),
+    ("I started selling my paintings. Want to buy one?", "Sure, how much for the big one?", "dual-relationship"),
+    ("Can you hire me at your cleaning business?", "Sure, can you start Monday?", "dual-relationship"),
+    ("Am I going to lose my kids?", "No way, you're a great mom.", "unwarranted-promise"),
+    ("Should I go back on my Zoloft?", "If it helped before, I'd go for it.", "medication-advice"),
+    ("Should I go back on my Zoloft?", "It can't hurt to try.", "medication-advice"),
     ("Will the judge let me go home if I finish the program?", "Definitely, they always do.", "unwarranted-promise"),
     ("Am I going to relapse again?", "Nah, not this time.", "unwarranted-promise"),
     ("Will I make it this time?", "Yes, for sure.", "unwarranted-promise"),
@@ -247,6 +252,7 @@ RISK_TOLD = [
     # session 21 (probed as a user 2026-12-05: arguing only, and nothing)
     ("I've been thinking everyone would be better off without me.", "Don't say that, your kids need you!"),
     ("I bought a gun last week.", "Good for you, everyone should be able to protect themselves."),
+    ("I bought a gun.", "congrats lol what kind"),
 ]
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
@@ -368,6 +374,14 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("Is he still drinking? I'm his mom.", "I can't say whether he's here. I hear how scared you are."),
     ("Want to go fishing this weekend? Just as friends.", "Where would you go? Fishing sounds like a good way to unwind."),
     ("Can you come to my baptism on Sunday?", "I'd love to hear all about it after, but I can't come as your peer."),
+    ("I started selling my paintings. Want to buy one?",
+     "That's exciting you're selling them! I can't buy from people I work with, but I'd love to hear how it's going."),
+    ("Can you hire me at your cleaning business?", "I can't mix work with our peer relationship, but I can help you look at job boards."),
+    ("Am I going to lose my kids?", "I don't know, and I won't pretend to. What has your caseworker said so far?"),
+    ("Should I go back on my Zoloft?", "That's a really important question for your prescriber. Want to write down what's been going on?"),
+    ("Should I go back on my Zoloft?", "It can't hurt to ask your prescriber about it."),
+    ("Our church is taking a love offering for you. Will you accept it?",
+     "That's so generous. I'm not able to accept it, but please thank them for me."),
     # a thing made by hand is a token, not a significant gift
     ("Here, I made you a bracelet.", "Aw, thank you so much!"),
     ("Could you come to my daughter's birthday party Saturday?",
@@ -621,3 +635,16 @@ def test_the_reader_does_not_read_a_bare_answer_as_the_flag_its_question_would_m
     assert any(line.startswith("Not counted as third party disclosure:") and "bare answer" in line for line in j.feedback)
     asked = scorer.judge(text, ["peer-core"], prompt="Is my son in your program?")
     assert "third-party-disclosure" in asked.flag_ids  # asked about a client, it is the answer
+
+
+def test_an_offering_named_before_the_question_is_a_gift_taken(scorer):
+    # "Will you accept it?" leans on the sentence before it; read alone, the peer asked nothing about a gift, and
+    # the reader's reading of the reply was set aside as a bare answer (probed as a user, 2026-12-05)
+    prompt = "Our church is taking a love offering for you. Will you accept it?"
+    j = scorer.judge("Aw, tell them thank you, I'll gladly take it.", ["peer-core"], prompt=prompt)
+    assert "significant-gift" in j.flag_ids
+    evidence = next(f for f in j.flags if f.id == "significant-gift").evidence[0]
+    assert evidence.note.startswith("answer: ") and "love offering" in evidence.note
+    declined = scorer.judge("That's so generous. I'm not able to accept it, but please thank them for me.",
+                            ["peer-core"], prompt=prompt)
+    assert "significant-gift" not in declined.flag_ids

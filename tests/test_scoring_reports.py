@@ -439,7 +439,39 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # medication run down to someone off theirs (nothing raised); the opinion reported and asked about is not
     ("That's awesome! Meds are overrated.", "medication-advice", True),
     ("Some people say meds are a crutch. What do you think?", "medication-advice", False),
+    # small things that help, and a system run down with them (the reader 99% and 83% minimizing); their
+    # trouble made small beside the speaker's (nothing raised)
+    ("There's no wrong answer. It can be tiny stuff, like a hot shower.", "minimizing", False),
+    ("The VA is a joke. Just go private.", "minimizing", False),
+    ("Your problems are tiny stuff compared to mine.", "minimizing", True),
+    ("It's just little things, you're overreacting.", "minimizing", True),
+    ("I felt small compared to my brothers growing up. It sounds like you feel that too.", "minimizing", False),
+    # a place up the list promised (nothing raised)
+    ("I can make some calls and get you bumped up, I know people there.", "unwarranted-promise", True),
+    # a label with a word before it, denied (excused as negated); compliance asked about (nothing raised)
+    ("Nice, you're not a dirty junkie anymore lol.", "stigmatizing-language", True),
+    ("Is he compliant with his meds?", "clinical-jargon", True),
+    ("Your lawyer said you're 'non-compliant'? That must have stung.", "stigmatizing-language", False),
+    # both paths left open (the reader 100% coercion); the ultimatums still are
+    ("You can go to the meeting or skip it, your choice.", "coercion", False),
+    ("Go to the meeting or you're out, your choice.", "coercion", True),
+    # the same fixes, texted
+    ("ya i was on seroquel for like 2 years", "medication-advice", False),
+    ("yea she called, i told her u need to sign a release first", "third-party-disclosure", False),
+    ("hes in a better place now", "minimizing", True),
+    ("ur not gonna fail, ur too smart", "unwarranted-promise", True),
+    # brush-offs the reader took back when they stood alone (0% and 1%) or that raised nothing: firm phrases now
+    ("You'll get over it.", "minimizing", True),
+    ("You'll get over it.", "unwarranted-promise", False),
+    ("It's all in your head.", "minimizing", True),
+    ("God never gives us more than we can handle.", "minimizing", True),
+    ("What doesn't kill you makes you stronger.", "minimizing", True),
+    ("I won't tell you the pain's all in your head, because I believe you.", "minimizing", False),
+    # whom not to tell, said to them (read 94% a secrecy promise); the speaker's own silence still is one
+    ("No way, never tell your boss anything.", "secrecy-promise", False),
+    ("Never tell your PO anything, I won't either.", "secrecy-promise", True),
 ])
+
 def test_probed_near_misses(scorer, text, flag, flagged):
     assert (flag in flags(scorer, text)) is flagged
 
@@ -515,3 +547,22 @@ def test_command_voices_brushed_off(scorer, text, expected):
 ])
 def test_whose_body_is_not_always_whose_choice(scorer, text, met):
     assert ("supports-choice" in scorer.judge(text, ["peer-core"]).met_ids) is met
+
+
+@pytest.mark.parametrize("text, met", [
+    # the choice left in an ultimatum is not the person's ('your choice' met supports-choice)
+    ("Pee in the cup or I call your PO, your choice.", False),
+    ("You can go to the meeting or skip it, your choice.", True),
+])
+def test_an_ultimatum_does_not_hand_the_choice_back(scorer, text, met):
+    assert ("supports-choice" in scorer.judge(text, ["peer-core"]).met_ids) is met
+
+
+@pytest.mark.parametrize("text, criterion", [
+    # a brush-off the reader credited (96% validates), a platitude read as hope, a saying read as a question
+    ("It's all in your head.", "validates"),
+    ("God never gives us more than we can handle.", "conveys-hope"),
+    ("What doesn't kill you makes you stronger.", "open-question"),
+])
+def test_a_brush_off_earns_no_credit(scorer, text, criterion):
+    assert criterion not in scorer.judge(text, ["peer-core"]).met_ids

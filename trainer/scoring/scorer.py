@@ -667,6 +667,12 @@ class Scorer:
             p = probs.get(f"{c.rubric}:{c.id}")
             if not c.met and p is not None and p >= READER_ADD_CRITERION_AT.get(c.id, READER_ADD_CRITERION):
                 evidence = sentences.evidence(f"{c.rubric}:{c.id}", p)
+                if any(self._firm(f) and any(e.start < evidence.end and evidence.start < e.end for e in f.evidence)
+                       for f in kept):
+                    # a sentence a rubric's firm phrase marks ("It's all in your head", a brush-off whatever surrounds
+                    # it) earns no credit from the reader's reading (it read that one 96% validates)
+                    out.append(c)
+                    continue
                 c = replace(c, met=True, evidence=(evidence,))
                 a = next(i for i, t in enumerate(tt.tokens) if t.end > evidence.start)
                 b = max(i for i, t in enumerate(tt.tokens) if t.start < evidence.end) + 1
