@@ -470,6 +470,16 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # whom not to tell, said to them (read 94% a secrecy promise); the speaker's own silence still is one
     ("No way, never tell your boss anything.", "secrecy-promise", False),
     ("Never tell your PO anything, I won't either.", "secrecy-promise", True),
+    # a shortage named as real (the reader 97% minimizing); a complaint waved off (nothing raised)
+    ("That's not much sleep. Is this happening a lot lately?", "minimizing", False),
+    ("That's not much to complain about, honestly.", "minimizing", True),
+    ("I'm not going to tell you there's nothing to worry about. This is serious.", "minimizing", False),
+    # planning for it is not brushing it off (the reader 85% harm risk dismissed, left in session 20)
+    ("They might, and they might not. Let's plan for both.", "harm-risk-dismissed", False),
+    ("He won't do anything, relax. Let's plan for the weekend.", "harm-risk-dismissed", True),
+    # a limit for safety named after it (the rule 'I won't tell your mom')
+    ("I won't tell your mom, but I do need to talk to my supervisor about keeping you safe.", "secrecy-promise", False),
+    ("I won't tell your mom, don't worry.", "secrecy-promise", True),
 ])
 
 def test_probed_near_misses(scorer, text, flag, flagged):
