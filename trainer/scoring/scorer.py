@@ -616,6 +616,7 @@ class Scorer:
             over = f.id in excused and p >= max(add, READER_OVER_EXCUSE.get((excuse_kinds or {}).get(f.id), 1.01))
             if p < add or (rid, f.id) in raised or (f.id in excused and not over):
                 return
+
             def named_fine(evidence: Evidence):
                 return next((m for m in (by_item or {}).get(id(f), ())  # this flag's rule matches, as judge() grouped them
                              if m.pattern.role == "exception" and m.pattern.owner.scope == "overlap"
