@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -896,16 +896,18 @@ class _Sentences:
     def alone(self) -> dict[str, float]:
         return self._alone[0]
 
-    def evidence(self, label: str, p: float, besides: Iterable[int] = ()) -> Evidence | None:
+    def evidence(self, label: str, p: float, besides: Sequence[int] = ()) -> Evidence | None:
         """The sentence that carries `label` most; `besides` (positions in `spans`) set aside, another one only if
         read alone it carries the label at READER_OTHER_SENTENCE or more (None if none does)."""
         k = self.labels[label]
         alone, pushed, spans = self._alone
-        skip = set(besides)
-        order = sorted((i for i in range(len(spans)) if i not in skip), key=lambda i: -float(pushed[i, k]))
-        if not order or (besides and (not alone or pushed[order[0], k] < READER_OTHER_SENTENCE)):
+        left = [i for i in range(len(spans)) if i not in besides]
+        if not left:
             return None
-        a, b = spans[order[0]]
+        best = max(left, key=lambda i: float(pushed[i, k]))  # the first of equals, as argmax
+        if besides and (not alone or pushed[best, k] < READER_OTHER_SENTENCE):
+            return None
+        a, b = spans[best]
         return Evidence(self.tt.text[a:b], a, b, "read as a whole by the reader", round(p * 100, 1), note=READER_NOTE)
 
     def position(self, evidence: Evidence) -> int:
