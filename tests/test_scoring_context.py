@@ -649,3 +649,46 @@ def test_an_offering_named_before_the_question_is_a_gift_taken(scorer):
     declined = scorer.judge("That's so generous. I'm not able to accept it, but please thank them for me.",
                             ["peer-core"], prompt=prompt)
     assert "significant-gift" not in declined.flag_ids
+
+
+SPEECH = "Nobody cares about the speech, it's just cake and a coin. You're making a mountain out of a molehill."
+
+
+@pytest.mark.parametrize("prompt, text", [
+    # read alone, the reader takes these for a risk brushed off (91%, 99%); the rule for "he's just blowing off
+    # steam" matches "just words": with the peer's line known, nothing names a risk, so they are only minimizing
+    ("I messed up my speech at my 1-year and everyone saw me shaking.", SPEECH),
+    ("I was doing so good and then I used after my cousin's funeral. 11 months gone.",
+     "It's only a setback, no need to be dramatic about it."),
+    ("I said something cruel to my sister when I was manic and she's not speaking to me.", "It was just words, though."),
+])
+def test_a_brush_off_where_nothing_names_a_risk_is_not_a_risk_dismissed(scorer, prompt, text):
+    assert "harm-risk-dismissed" in scorer.judge(text, ["peer-core"]).flag_ids  # the peer's line unknown
+    j = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" not in j.flag_ids and "minimizing" in j.flag_ids
+    assert any(line.startswith("Not counted as harm risk dismissed:") and "names a risk of harm" in line
+               for line in j.feedback)
+
+
+@pytest.mark.parametrize("prompt, context, text", [
+    # the risk in the peer's line, in a line before it, or in the reply itself keeps the flag
+    ("I used again last night and honestly I don't care if I wake up.", None,
+     "It's only a setback, no need to be dramatic about it."),
+    ("My ex said he'd kill me if I took the kids.", None, "It was just words, though."),
+    ("I messed up my speech at my 1-year and everyone saw me shaking.",
+     "Some nights I think the kids would be better off without me.", SPEECH),
+    ("I'm tired, bro. Like I don't wanna wake up no more.", None,
+     "I hear you, we all get tired. Get some sleep tonight and we'll talk about the job stuff Monday."),
+    ("ugh. today sucked.", None, "ur not gonna kill urself over a bad day lol"),
+    ("short on rent again this month", "my roommate keeps his shotgun under the couch", "eh it's mostly hot air"),
+])
+def test_a_risk_named_anywhere_in_the_conversation_keeps_the_flag(scorer, prompt, context, text):
+    assert "harm-risk-dismissed" in scorer.judge(text, ["peer-core"], prompt=prompt, context=context).flag_ids
+
+
+def test_short_is_not_shot(scorer):
+    """A topic's words are matched a little closer than indicators (TOPIC_THRESHOLD): "short" reads 88.9 as "shot"."""
+    text = "Landlords say that stuff all the time, it's mostly hot air. He's not going to do anything, I guarantee it."
+    j = scorer.judge(text, ["peer-core"], prompt="My landlord said he'll report me if I'm late again and I'm already short this month.")
+    assert "harm-risk-dismissed" not in j.flag_ids
+    assert "unwarranted-promise" in j.flag_ids
