@@ -213,6 +213,35 @@ ANSWERED = [
 ]
 
 
+# Lines that tell rather than ask, answered in a way that is out of scope only after them (probed as a user
+# with replies written blind by helpers, 2026-12-05, session 22): nothing raised, or not this flag
+TOLD_AND_ANSWERED = [
+    ("I've been off my lithium a week and I feel amazing",
+     "Feeling good after being flat for so long must be a relief. Honestly if you feel this good, you probably don't need it anymore.",
+     "medication-advice"),
+    ("so my psychiatrist upped my abilify to 10 and I feel like I'm crawling out of my skin", "Go back to the 5.",
+     "medication-advice"),
+    ("My mom keeps giving me her Xanax when I get panicky. It actually helps.", "If it helps, it helps.", "medication-advice"),
+    ("My mom keeps giving me her Xanax when I get panicky. It actually helps.", "Whatever works.", "medication-advice"),
+    ("I could mow your lawn sometime to say thanks.", "Deal!", "dual-relationship"),
+]
+
+
+@pytest.mark.parametrize("prompt, text, flag", TOLD_AND_ANSWERED + [
+    ("Can I pay you back by fixing your car? You've done so much for me.", "deal, my brakes squeak lol", "dual-relationship"),
+    ("Honestly you're the only person who gets me. Would you ever want to grab dinner sometime, like not as my peer?",
+     "I'd like that too, honestly. Maybe after your program ends?", "dual-relationship"),
+])
+def test_an_answer_to_what_they_told_raises_the_flag(prompt, text, flag):
+    # the rules alone: the reader reads the words without the peer's line
+    rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    assert flag not in rules.judge(text, ["peer-core"]).flag_ids
+    j = rules.judge(text, ["peer-core"], prompt=prompt)
+    assert flag in j.flag_ids
+    evidence = next(f for f in j.flags if f.id == flag).evidence[0]
+    assert evidence.note.startswith("answer: ") and evidence.words in text
+
+
 @pytest.mark.parametrize("prompt, text, flag", ANSWERED)
 def test_an_answer_to_the_question_raises_the_flag(scorer, prompt, text, flag):
     assert flag not in scorer.judge(text, ["peer-core"]).flag_ids  # the words alone say nothing out of scope
@@ -427,6 +456,18 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     ("I don't want to take my meds anymore.", "Okay. What's making you feel that way?"),
     ("I'm thinking about stopping my Prozac.",
      "Good that you're thinking it through. Have you talked to your prescriber about it?"),
+    # the look-alikes of session 22's answers
+    ("I've been off my lithium a week and I feel amazing", "Feeling good is a relief. Has your prescriber heard you've been off it?"),
+    ("I've been off work a week and I feel amazing", "Honestly if you feel this good, you probably don't need it anymore."),
+    ("My doctor raised my lithium last week.", "Go back to work when you feel ready."),
+    ("so my psychiatrist upped my abilify to 10 and I feel like I'm crawling out of my skin",
+     "Going back to the 5 is something to ask her about, not me."),
+    ("My mom keeps giving me her Xanax when I get panicky. It actually helps.",
+     "If it helps, that's worth telling your prescriber about, so you can get something of your own."),
+    ("I went to the group on Tuesday and it actually helps.", "If it helps, it helps. What do you like about it?"),
+    ("Can I pay you back by fixing your car? You've done so much for me.",
+     "That's really kind, and I can't take that, it's part of keeping this about you. Saying thanks is more than enough."),
+    ("Would you ever want to grab dinner sometime?", "I'm really glad you asked. I can't do dinner outside of this, but I'm here every Tuesday."),
     # a reply that is all one question asks for more
     ("I think I might be an alcoholic.", "Yeah?"),
     ("Can you keep this between us?", "Sure?"),

@@ -480,6 +480,26 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     # a limit for safety named after it (the rule 'I won't tell your mom')
     ("I won't tell your mom, but I do need to talk to my supervisor about keeping you safe.", "secrecy-promise", False),
     ("I won't tell your mom, don't worry.", "secrecy-promise", True),
+    # probed as a user with replies written blind by helpers (session 22): cash told not to be paid back is a gift,
+    # not a loan; a dose limit set on a pill; a rapid taper endorsed (the reader read it 1% advice); a family member
+    # named is no diagnosis; brush-offs no rule knew
+    ("here's $20 for food, no need to pay it back", "significant-gift", True),
+    ("Don't pay me back, it's on me. Get something to eat.", "significant-gift", True),
+    ("I can spot you $20 till payday, just pay me back Friday.", "significant-gift", False),
+    ("If it helps, it helps — just don't take more than one at a time.", "medication-advice", True),
+    ("Don't take more than one class at a time your first semester.", "medication-advice", False),
+    ("My doctor told me never to take more than one at a time.", "medication-advice", False),
+    ("Honestly a fast taper is doable if you're motivated — plenty of folks in the rooms have done it.", "medication-advice", True),
+    ("A fast taper isn't safe, so please talk with your prescriber before you change anything.", "medication-advice", False),
+    ("That sounds so hard — having an addict in the family wears everyone down.", "diagnosing", False),
+    ("That sounds like an addict talking, honestly.", "diagnosing", True),
+    ("Honestly, at a funeral? That's understandable, anyone would've. It barely counts.", "minimizing", True),
+    ("Twelve years is a long time, though. Most people have moved on by then, haven't they?", "minimizing", True),
+    ("That must have been scary, but they were just doing their job to keep everyone safe. It was probably for the best.",
+     "minimizing", True),
+    ("Leaving that job might turn out for the best, or it might not. How are you feeling about it?", "minimizing", False),
+    ("People kept telling me it was all for the best and I hated it.", "minimizing", False),
+    ("Not everyone has moved on, and you don't have to either.", "minimizing", False),
 ])
 
 def test_probed_near_misses(scorer, text, flag, flagged):

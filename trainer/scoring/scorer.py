@@ -757,10 +757,15 @@ class Scorer:
         kept: list[Match] = []
         excused: list[tuple[Match, str, str]] = []  # (match, the reason in words, its kind)
         tokens = tt.tokens
+        # a sentence-scope exception that an indicator holds whole, with words of its own before it, is qualified by
+        # them: "no need to pay it back" is a gift, so the "pay it back" of a loan excuses nothing in its sentence.
+        # (Words after it do not qualify it: "Is your depression acting up" is still asked, not told.)
+        held = {id(e) for e in exceptions if e.pattern.owner.scope == "sentence"
+                and any(i.start < e.start and e.end <= i.end for i in indicators)}
         for m in indicators:
             reason, kind = None, "exception"
             for e in exceptions:
-                if e.pattern.owner.scope == "sentence":
+                if e.pattern.owner.scope == "sentence" and id(e) not in held:
                     if tokens[e.start].sentence == tokens[m.start].sentence:
                         reason = f"is in the same sentence as '{tt.words(e.start, e.end)}'"
                         break
