@@ -10,12 +10,10 @@ from trainer.diagnostics import CODES, Severity
 from trainer.scoring.rubrics import (
     COMPETENCIES,
     RubricSet,
-    Topic,
     bundled_rubric_set,
     load_rubric,
     validate_rubric_document,
 )
-from trainer.scoring.scorer import Scorer
 from trainer.yamlsource import parse_yaml
 
 BAD = Path(__file__).parent / "data" / "rubrics_bad"
@@ -85,31 +83,6 @@ def test_firm_phrases_are_loaded_checked_and_enough_to_raise_a_flag():
     assert rubric is None
     found = [d for d in diagnostics if d.code == "PT305"]
     assert found and found[0].line == 13 and "firm:" in found[0].source_line
-
-
-def test_a_topic_is_loaded_checked_and_limits_the_flag_only_where_the_peers_line_is_known():
-    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
-            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
-            "    indicators: [just words]\n    topic:\n      about: a threat\n      phrases: [TOPIC]\n"
-            "    feedback: x\n    why: y\n")
-    doc, _ = parse_yaml(text.replace("TOPIC", "(threat|threatened|kill)"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
-    assert rubric.flags[0].topic == Topic("a threat", ("(threat|threatened|kill)",))
-    scorer = Scorer(RubricSet([rubric]))
-    said = "It was just words."
-    assert "f" in scorer.judge(said, ["r"], scope=False).flag_ids
-    assert "f" not in scorer.judge(said, ["r"], scope=False, prompt="He called me lazy.").flag_ids
-    assert "f" in scorer.judge(said, ["r"], scope=False, prompt="He threatened me.").flag_ids
-    assert "f" in scorer.judge(said, ["r"], scope=False, prompt="He called me lazy.", context="He said he'd kill me.").flag_ids
-    doc, _ = parse_yaml(text.replace("TOPIC", "'(threat'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is None
-    found = [d for d in diagnostics if d.code == "PT305"]
-    assert found and (found[0].line, found[0].col) == (16, 18) and "phrases:" in found[0].source_line
-    doc, _ = parse_yaml(text.replace("      about: a threat\n", ""), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is None and any("about" in d.message for d in diagnostics)
 
 
 def test_a_flag_label_in_met_is_pointed_out():

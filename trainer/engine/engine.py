@@ -144,10 +144,9 @@ class Engine:
         return "\n".join(reversed(said))
 
     @staticmethod
-    def context(state: State, lines: int = 40) -> str:
+    def context(state: State, lines: int = 8) -> str:
         """The characters' lines before `prompt`, oldest first (at most `lines`): what an elliptic
-        question ("Am I?") may repeat (the last 8 of them), and whether a risk of harm was named earlier
-        in the scene (a flag's `topic`)."""
+        question ("Am I?") may repeat."""
         said: list[str] = []
         in_prompt, seen = True, False  # the latest block of lines is the prompt itself
         for entry in reversed(state.transcript):

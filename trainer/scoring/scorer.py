@@ -170,7 +170,6 @@ class _AnswerOwner:
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
 ANSWER_SENTENCES = 2  # an answer is in the response's first two sentences
 CONTEXT_LINES = 8  # how many earlier lines an elliptic question ("Am I?") may reach back to
-TOPIC_THRESHOLD = 90.0  # a topic's words are matched a little closer than indicators: "short" is not "shot" (88.9)
 ELLIPTIC_WORDS = 3  # a question this short, fillers aside, repeats an earlier one
 _OPENERS = CLAUSE_FILLERS | {"come", "on", "just", "please", "seriously", "really", "tell", "me", "straight", "up"}
 _ELLIPTIC_TAILS = (("yes", "or", "no"), ("or", "not"), ("or", "what"))
@@ -239,17 +238,6 @@ class Scorer:
                                 answers.append(p)
         # Answers are matched apart from the indicators: questions against the peer's line, replies only when asked.
         self.answer_index = PatternIndex(answers, Vocabulary(w for p in answers for w in p.literals)) if answers else None
-        topics: list[Pattern] = []
-        for rubric in rubric_set:
-            cache = {}
-            for f in rubric.flags:
-                for phrase in f.topic.phrases if f.topic else ():
-                    p = self._one(rubric, phrase, cache)
-                    if p is not None:
-                        p.owner, p.role, p.threshold = _Owner(rubric.id, "flag", f), "topic", max(f.threshold, TOPIC_THRESHOLD)
-                        topics.append(p)
-        # Topics are matched against the whole conversation, and only where the peer's line is known.
-        self.topic_index = PatternIndex(topics, Vocabulary(w for p in topics for w in p.literals)) if topics else None
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
         self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
 
@@ -447,8 +435,6 @@ class Scorer:
                                                    excused_flags, by_item, bare, excuse_kinds, excuse_notes)
         if self.semantic and tt.tokens:
             flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
-        if prompt and self.topic_index is not None and flags:
-            flags = self._on_topic(tt, flags, prompt, context, active, excused_notes)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
@@ -458,29 +444,6 @@ class Scorer:
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
-
-    def _on_topic(self, tt: TokenizedText, flags: list[FlagResult], prompt: str, context: str | None,
-                  active: set[str], excused_notes: list[str]) -> list[FlagResult]:
-        """A flag with a `topic` stands only where the conversation names it: the response, the peer's
-        line or the lines before it. "Nobody cares about the speech, it's just cake and a coin." brushes
-        off a speech, not a risk of harm (read alone, 91% harm risk dismissed). A flag raised as the
-        answer to the peer's question stands: its question names what it is about."""
-        topical = [f for f in flags if (d := self._flags.get((f.rubric, f.id))) is not None and d.topic is not None
-                   and not (f.evidence and f.evidence[0].note.startswith(ANSWER_NOTE + ": "))]
-        if not topical:
-            return flags
-        index = self.topic_index
-        named: set[tuple[str, str]] = set()
-        for said in (tt, tokenize(str(prompt)), tokenize(str(context or ""))):
-            if said.tokens:
-                named |= {(m.pattern.owner.rubric, m.pattern.owner.item.id) for m in index.find(index.prepare(said), active)}
-        off = {id(f) for f in topical if (f.rubric, f.id) not in named}
-        for f in flags:
-            if id(f) in off:
-                words = f"'{_clip(f.evidence[0].words)}' - " if f.evidence else ""
-                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: {words}nothing said here, in the reply or "
-                                     f"the peer's lines, names {self._flags[(f.rubric, f.id)].topic.about}.")
-        return [f for f in flags if id(f) not in off]
 
     def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str],
                by_item: dict[int, list[Match]]) -> list[FlagResult]:
