@@ -596,3 +596,20 @@ def test_an_ultimatum_does_not_hand_the_choice_back(scorer, text, met):
 ])
 def test_a_brush_off_earns_no_credit(scorer, text, criterion):
     assert criterion not in scorer.judge(text, ["peer-core"]).met_ids
+
+
+@pytest.mark.parametrize("text, criterion, met", [
+    # the speaker's own feeling is not the person's (probed with replies written blind, session 22: 'so sad' met
+    # reflects-feeling); named for them, it is
+    ("I'm so sad hearing that.", "reflects-feeling", False),
+    ("Hearing that makes me really sad.", "reflects-feeling", False),
+    ("You sound so sad about it.", "reflects-feeling", True),
+    ("I'm sad for you, and it sounds like you're heartbroken.", "reflects-feeling", True),
+    # a resource named to talk them out of it is no link; offered, it is
+    ("Food banks never have anything good, I wouldn't bother.", "links-resources", False),
+    ("The food bank on 3rd is open till 6 if you want to go together.", "links-resources", True),
+    ("Some folks say groups are a waste of time, but the Tuesday one at the clubhouse is pretty chill. Want the details?",
+     "links-resources", True),
+])
+def test_what_the_speaker_feels_or_waves_off_earns_no_credit(scorer, text, criterion, met):
+    assert (criterion in scorer.judge(text, ["peer-core"]).met_ids) is met
