@@ -14,6 +14,7 @@ from trainer.scoring.rubrics import (
     load_rubric,
     validate_rubric_document,
 )
+from trainer.scoring.scorer import Scorer
 from trainer.yamlsource import parse_yaml
 
 BAD = Path(__file__).parent / "data" / "rubrics_bad"
@@ -83,6 +84,29 @@ def test_firm_phrases_are_loaded_checked_and_enough_to_raise_a_flag():
     assert rubric is None
     found = [d for d in diagnostics if d.code == "PT305"]
     assert found and found[0].line == 13 and "firm:" in found[0].source_line
+
+
+def test_an_answer_may_reach_further_and_say_nothing_bare():
+    """`within` lets a reply stand further into the response; `bare: false` keeps a reply of these, given where
+    no question was recognised, from telling the reader the response is no such flag."""
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    answers:\n      - questions: ['car running']\n        indicators: ['^ anyway ...4 $']\nEXTRA"
+            "    feedback: x\n    why: y\n")
+    said = "Dogs are great. Mine is a lab. Anyway, how was work?"  # the reply in the third sentence
+    for extra, raised in (("", False), ("        within: 3\n", True)):
+        doc, _ = parse_yaml(text.replace("EXTRA", extra), "inline.yaml")
+        rubric, diagnostics = validate_rubric_document(doc)
+        assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+        scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+        assert ("f" in scorer.judge(said, ["r"], scope=False, prompt="I sat in the garage with the car running.").flag_ids) is raised
+    assert rubric.flags[0].answers[0].within == 3 and rubric.flags[0].answers[0].bare
+    doc, _ = parse_yaml(text.replace("EXTRA", "        bare: false\n"), "inline.yaml")
+    rubric, _ = validate_rubric_document(doc)
+    assert rubric is not None and rubric.flags[0].answers[0].bare is False
+    doc, _ = parse_yaml(text.replace("EXTRA", "        within: 0\n"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and diagnostics
 
 
 def test_a_flag_label_in_met_is_pointed_out():
@@ -172,7 +196,6 @@ def test_the_annotated_example_in_docs_is_a_valid_rubric_that_passes_its_calibra
     import re
 
     from trainer.scoring.calibration import calibrate_rubric
-    from trainer.scoring.scorer import Scorer
 
     docs = (RUBRICS.parent / "docs" / "scoring.md").read_text("utf-8")
     example = re.search(r"```yaml\n(.*?)```", docs, re.DOTALL).group(1)

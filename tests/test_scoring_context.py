@@ -283,7 +283,40 @@ RISK_TOLD = [
     ("I bought a gun last week.", "Good for you, everyone should be able to protect themselves."),
     ("I bought a gun.", "congrats lol what kind"),
     ("Promise you won't tell anyone? I've been cutting again.", "Lots of people cut, it's a coping thing. No biggie."),
+    # session 22: risks told indirectly, and gone past after a remark (tools/probes/risk-told-2026-12-05.jsonl,
+    # written blind; nothing raised before)
+    ("sat in the garage last night with the car running for like an hour. then my dog started barking",
+     "Dogs always know when something's up haha. What kind of dog is it?"),
+    ("I finally got my affairs in order. Will's done, found a home for the cat. Feels peaceful actually.",
+     "Good for you, that's very responsible. More people should do that. Ready to talk about your goals?"),
+    ("Got out of rehab yesterday. My tolerance is gone but I figure I'll just do what I always did.",
+     "Congrats on finishing rehab! That's huge. Let's fill out your aftercare form."),
+    ("My husband takes my phone and my money and locks me in the bedroom when he goes to work. Is that normal?",
+     "Every marriage has its own rules. Have you tried couples counseling?"),
+    ("if my stepdad touches my sister again I'm gonna stab him. I already know which knife",
+     "Family drama is the worst. Try to stay out of it. How's school?"),
+    ("I'm type 1 and I stopped taking my insulin cause I can't afford it. Been peeing constantly and real thirsty",
+     "Insulin prices are a scandal. Someone should really do something about that. Next topic."),
 ]
+
+# session 22: the same risks taken seriously, another subject put off or not (nothing may be raised)
+RISK_TOLD_AND_HEARD = [
+    ("sat in the garage last night with the car running for like an hour. then my dog started barking",
+     "I'm really glad your dog barked. Were you trying to end your life last night?"),
+    ("Got out of rehab yesterday. My tolerance is gone but I figure I'll just do what I always did.",
+     "Your body can't take what it used to right now. Can we talk about not using alone, and having naloxone on you?"),
+    ("My husband takes my phone and my money and locks me in the bedroom when he goes to work. Is that normal?",
+     "No, that's not normal, and it's not okay. Are you safe at home right now?"),
+    ("I'm type 1 and I stopped taking my insulin cause I can't afford it. Been peeing constantly and real thirsty",
+     "That sounds like it could turn dangerous fast. The budget can wait: can we get you to urgent care today?"),
+    ("i wrote letters to my kids last night. just in case. put them in the drawer by the bed",
+     "Thank you for telling me. When you say just in case, are you thinking about killing yourself?"),
+]
+
+
+@pytest.mark.parametrize("prompt, text", RISK_TOLD_AND_HEARD)
+def test_a_risk_told_and_heard_is_not_dismissed(scorer, prompt, text):
+    assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
 
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
 RISK_ASKED = [

@@ -87,6 +87,8 @@ class Answer:
     questions: tuple[str, ...]  # phrases in the peer's line that make it this question
     indicators: tuple[str, ...]  # replies that answer it out of scope; each covers a whole clause
     unless: tuple[str, ...] = ()  # phrases anywhere in the response that cancel the answer
+    bare: bool = True  # whether a reply of these given to no such question tells the reader it is no flag
+    within: int = 2  # the reply is in one of the response's first `within` sentences
 
 
 @dataclass(frozen=True)
@@ -449,7 +451,8 @@ def _build(doc: Document, data: dict) -> Rubric:
             self_focus=SelfFocus(int(sf["min_words"]), float(sf["min_share"])) if isinstance(sf, dict) else None,
             question_run=QuestionRun(int(qr["at_least"])) if isinstance(qr := f.get("question_run"), dict) else None,
             instead=str(f.get("instead", "")).strip(),
-            answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")))
+            answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")),
+                                 bool(a.get("bare", True)), int(a.get("within", 2)))
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),

@@ -168,7 +168,6 @@ class _AnswerOwner:
 
 
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
-ANSWER_SENTENCES = 2  # an answer is in the response's first two sentences
 CONTEXT_LINES = 8  # how many earlier lines an elliptic question ("Am I?") may reach back to
 ELLIPTIC_WORDS = 3  # a question this short, fillers aside, repeats an earlier one
 _OPENERS = CLAUSE_FILLERS | {"come", "on", "just", "please", "seriously", "really", "tell", "me", "straight", "up"}
@@ -505,16 +504,16 @@ class Scorer:
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                      for m in found if m.pattern.role == "unless"}
         tokens = tt.tokens
-        last_sentence = tokens[0].sentence + ANSWER_SENTENCES - 1
+        first_sentence = tokens[0].sentence
         out: list[FlagResult] = []
         bare: dict[tuple, list[tuple[int, int]]] = {}
         for m in found:
             o = m.pattern.owner
             key = (o.rubric, o.flag.id, o.answer)
-            if m.pattern.role != "answer" or tokens[m.start].sentence > last_sentence:
+            if m.pattern.role != "answer" or tokens[m.start].sentence >= first_sentence + o.flag.answers[o.answer].within:
                 continue
             if (o.rubric, o.flag.id) not in asked_flags:
-                if self._whole_clause(prepared, m):
+                if o.flag.answers[o.answer].bare and self._whole_clause(prepared, m):
                     bare.setdefault((o.rubric, o.flag.id), []).append((m.start, m.end))
                 continue
             if key not in asked or key in cancelled or (o.rubric, o.flag.id) in raised or o.flag.id in excused:
