@@ -486,7 +486,8 @@ class Scorer:
         knows, the question it repeats is looked for in `context`, the earlier lines.
 
         A reply counts if it covers a whole clause (trailing fillers aside) in the response's first
-        two sentences, is not negated or quoted, and nothing in the response cancels it (`unless`)."""
+        sentences (the answer's `within`, two by default), is not negated or quoted, and nothing in the
+        response cancels it (`unless`)."""
         index = self.answer_index
         pt = tokenize(prompt if isinstance(prompt, str) else str(prompt))
         asked = self._questions(pt, active)
