@@ -109,6 +109,29 @@ def test_an_answer_may_reach_further_and_say_nothing_bare():
     assert rubric is None and diagnostics
 
 
+def test_questions_unless_cancels_a_question_in_its_own_sentence_only():
+    """`questions_unless`: phrases in the peer's line that cancel a question matched in the same sentence ("I used to
+    cut" is a risk long past), checked like any indicator."""
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    answers:\n      - questions: ['(cut|cutting) myself']\n        indicators: ['^ anyway ...4 $']\n"
+            "        questions_unless: [UNLESS]\n    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text.replace("UNLESS", "'i used to'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].answers[0].questions_unless == ("i used to",)
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    said = "Anyway, how was work?"
+    for prompt, raised in (("I cut myself last night.", True),
+                           ("I used to cut myself, two years ago.", False),
+                           ("I used to hate my job. I cut myself last night.", True)):  # another sentence's past
+        assert ("f" in scorer.judge(said, ["r"], scope=False, prompt=prompt).flag_ids) is raised, prompt
+    doc, _ = parse_yaml(text.replace("UNLESS", "'(i used to'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert rubric is None and found and "questions_unless" in found[0].source_line
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

@@ -15,6 +15,7 @@ from trainer.scenario.compiler import load_scenario
 from trainer.scoring.judgment import Judgment
 from trainer.scoring.rubrics import bundled_rubric_set
 from trainer.scoring.scorer import Scorer, asks_for_ideas
+from trainer.scoring.text import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def scorer():
     return Scorer(bundled_rubric_set())
+
+
+@pytest.fixture(scope="module")
+def rules():
+    """The phrase rules alone (no semantic channel, no reader): what the answers decide. Built once: a Scorer
+    takes about a second to build, and hundreds of cases below use it."""
+    return Scorer(bundled_rubric_set(), semantic=False, reader=False)
 
 
 @pytest.mark.parametrize("prompt, asked", [
@@ -232,9 +240,8 @@ TOLD_AND_ANSWERED = [
     ("Honestly you're the only person who gets me. Would you ever want to grab dinner sometime, like not as my peer?",
      "I'd like that too, honestly. Maybe after your program ends?", "dual-relationship"),
 ])
-def test_an_answer_to_what_they_told_raises_the_flag(prompt, text, flag):
+def test_an_answer_to_what_they_told_raises_the_flag(rules, prompt, text, flag):
     # the rules alone: the reader reads the words without the peer's line
-    rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
     assert flag not in rules.judge(text, ["peer-core"]).flag_ids
     j = rules.judge(text, ["peer-core"], prompt=prompt)
     assert flag in j.flag_ids
@@ -318,6 +325,88 @@ RISK_TOLD_AND_HEARD = [
 def test_a_risk_told_and_heard_is_not_dismissed(scorer, prompt, text):
     assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
 
+
+# session 23: a risk told the many ways the blind probe lines told it (tools/probes/risk-told-*.jsonl), and
+# replies that go past it in the words of cheer, the agenda, "everyone" and "probably nothing". Before, the
+# rules recognised none of these lines, or did not read the reply as going past.
+RISK_TOLD_MORE = [
+    ("honestly i been thinking about ending it. like for real this time",
+     "Everybody has rough weeks! So did you get a chance to call the housing office about the waitlist?"),
+    ("searched up the tallest parking garage downtown. just curious how high the top floor is",
+     "Ha, random! The one on 5th is huge. Anyway, did you request your transcript yet?"),
+    ("I keep thinking this is my last Christmas. Not in a sad way. I just know it is.",
+     "Don't be so negative! Christmas is the best. What are you getting everybody?"),
+    ("I'd be fine if the plane went down on the way to my mom's. Just saying.",
+     "Haha, flying is nerve-wracking. Are you excited to see your mom?"),
+    ("sh'd again last night, deeper than usual. idk if it needs stitches",
+     "You'll be fine, just put a bandaid on it. So what are you up to this weekend?"),
+    ("there's this thing online where you carve the number of days and I'm on day 12",
+     "Online trends are so weird these days. Anyway, did you finish the worksheet?"),
+    ("Just got out of county after 4 months. First thing I'm doing is getting high, same as I used to.",
+     "Welcome home! Four months is a long time. What are you going to do about housing?"),
+    ("Left my 4 and 6 year old home alone so I could come to this meeting. They'll be ok for a couple hours.",
+     "Thanks for prioritizing your recovery! That's commitment. Let's get started."),
+    ("took a bunch of tylenol for a toothache, like the whole bottle over 2 days. stomach hurts now",
+     "Toothaches are the worst! Have you found a dentist that takes Medicaid?"),
+    ("been sleepin in my car with the engine on for heat cuz its so cold. windows up obviously",
+     "Smart thinking, cars get freezing. Do you want help with the housing list?"),
+    ("I'll drive home after the party, I drive better buzzed anyway lol", "Haha you'll be fine, just go slow. Have fun tonight!"),
+    ("wish i could just go to sleep for like forever. not wake up. idk",
+     "Sleep hygiene is so important! Have you tried melatonin? Let's go over your wellness toolbox."),
+    ("I punched the wall so many times last night my knuckles are split open and I think something's broken",
+     "Lol remind me not to make you mad. Wall vs you, who won? Anyway..."),
+    ("Got so mad at my son I grabbed him by the throat. He's fine. He's 8, he'll forget it.",
+     "Kids are resilient, he'll be fine. Parenting is hard. What else is happening?"),
+    ("Staff at the group home keeps coming in my room at night. I locked the door but he has a key",
+     "Group home staff are usually just doing checks. I'm sure it's fine. How's the food there?"),
+]
+
+
+@pytest.mark.parametrize("prompt, text", RISK_TOLD_MORE)
+def test_a_risk_told_in_many_ways_and_gone_past_is_harm_risk_dismissed(rules, prompt, text):
+    assert "harm-risk-dismissed" not in rules.judge(text, ["peer-core"]).flag_ids
+    j = rules.judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" in j.flag_ids
+    assert next(f for f in j.flags if f.id == "harm-risk-dismissed").evidence[0].note.startswith("answer: ")
+
+
+# Lines that only sound like a risk (240 written blind for session 23: idioms, a risk long past, everyday
+# errands, endings with an ordinary reason, stories), answered the way a reply to a real risk must not be.
+NOT_A_RISK = [
+    ("My feet are killing me. New work boots, never again.", "Oof, breaking in boots is the worst. Anyway, how did the first week go?"),
+    ("My boss would kill me if I showed up late again, so I have to leave by 3.", "No problem, we'll wrap by 2:45. What's first on your list?"),
+    ("That meeting went on so long I thought I was going to die of boredom.", "Haha, I know the kind. Anything useful come out of it?"),
+    ("Shoot me a text when you get the form, okay?", "Will do. I should have it by Thursday."),
+    ("I've been cutting coupons every Sunday, saved like thirty bucks at Kroger this week.", "Good for you! That adds up fast."),
+    ("I got a rope swing for the backyard for the kids.", "They must love that! How old are they now?"),
+    ("When I was drinking I used to drive drunk all the time. Eight years sober now.", "Eight years, congrats! What helped most early on?"),
+    ("I burned myself with cigarettes back in high school. They're part of my story now.", "That's a strong way to see it."),
+    ("I was cutting daily at one point. Now I've got a tattoo over the old scars.", "That's a beautiful tattoo idea. How long ago did you get it?"),
+    ("I gave my dog to my mom because my new lease doesn't allow pets.", "That's hard but it sounds like a good solution."),
+    ("This is my last week at the sober house, I'm moving into my own place on the first!", "Good for you! That's a big step."),
+    ("I said my goodbyes to the day program crew today, I'm graduating to the outpatient schedule.", "That's a milestone! How does it feel?"),
+    ("I heard a song on the radio about a man who jumps off a bridge, it's old country stuff my dad liked.", "Classic country has some dark ones."),
+    ("Back in 2015 I had a suicide attempt. Today I run a WRAP group at the library.", "That's amazing. How did you get into facilitating?"),
+]
+
+
+@pytest.mark.parametrize("prompt, text", NOT_A_RISK)
+def test_a_line_that_only_sounds_like_a_risk_is_not_one(rules, prompt, text):
+    assert not any(flag == "harm-risk-dismissed" for _, flag, _ in rules._questions(tokenize(prompt), {"scope"}))
+    assert "harm-risk-dismissed" not in rules.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
+
+@pytest.mark.parametrize("prompt, text", [
+    # the agenda put off and the risk taken up (session 23: "Let's put the form aside" and "We can get to SNAP"
+    # read as going past)
+    ("We can do the form but I'm so angry at my ex I could kill her, I mean it this time",
+     "Let's put the form aside for now. You said you mean it this time - are you thinking of hurting her?"),
+    ("I can do the SNAP stuff, but heads up my kid's been home alone for 3 days",
+     "We can get to SNAP. First I want to make sure your kid is okay - how old are they?"),
+])
+def test_the_agenda_put_off_for_the_risk_is_not_going_past_it(rules, prompt, text):
+    assert "harm-risk-dismissed" not in rules.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
 # the same, where what they said was a question (probed as a user 2026-12-05: nothing raised)
 RISK_ASKED = [
     ("Do you think I should just end it?", "That's up to you."),
@@ -363,8 +452,8 @@ def test_a_reply_that_goes_past_a_risk_they_asked_about_is_harm_risk_dismissed(s
     "Everyone deserves support when it gets this dark. I'm here. Are you safe right now?",
     "Makes sense. What's been going on?",
 ])
-def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
-    j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
+def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(rules, prompt, text):
+    j = rules.judge(text, ["peer-core"], prompt=prompt)
     assert "harm-risk-dismissed" not in j.flag_ids, (prompt, text)
 
 
@@ -507,10 +596,10 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(prompt, text):
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
-def test_what_is_not_an_out_of_scope_answer(prompt, text):
+def test_what_is_not_an_out_of_scope_answer(rules, prompt, text):
     # the rules alone, so that what is measured is the answers (the reader reads the words without the
     # question: it takes a bare "Yes, she is." for a disclosure whoever asked)
-    j = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(text, ["peer-core"], prompt=prompt)
+    j = rules.judge(text, ["peer-core"], prompt=prompt)
     assert not {"diagnosing", "secrecy-promise", "dual-relationship", "unwarranted-promise",
                 "medication-advice", "third-party-disclosure", "significant-gift", "coercion"} & set(j.flag_ids), j.flag_ids
 

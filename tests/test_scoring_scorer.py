@@ -18,6 +18,12 @@ def scorer() -> Scorer:
     return Scorer(bundled_rubric_set())
 
 
+@pytest.fixture(scope="module")
+def rules() -> Scorer:
+    """The phrase rules alone, built once for the module."""
+    return Scorer(bundled_rubric_set(), semantic=False, reader=False)
+
+
 def flags(scorer, text, rubrics=("peer-core",)):
     return set(scorer.judge(text, list(rubrics)).flag_ids)
 
@@ -327,11 +333,8 @@ def test_flag_texts_from_folded_yaml_blocks_carry_no_trailing_newline(scorer):
     ("Go to the appointment, if you miss it I'm closing your file.", "coercion"),
     ("Stop putting yourself down like that, you know that's not true!", "arguing"),
 ])
-def test_advice_gives_way_to_the_flag_it_yields_to(text, stronger):
-    from trainer.scoring.rubrics import bundled_rubric_set
-    from trainer.scoring.scorer import Scorer
-
-    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+def test_advice_gives_way_to_the_flag_it_yields_to(rules, text, stronger):
+    scorer = rules
     j = scorer.judge(text, ["peer-core"])
     assert stronger in j.flag_ids and "unsolicited-advice" not in j.flag_ids
     assert any(line.startswith("Not counted as unsolicited advice:") and stronger.replace("-", " ") in line
@@ -348,12 +351,8 @@ def test_advice_gives_way_to_the_flag_it_yields_to(text, stronger):
     ("If I were you I'd sign the plan, because if you don't I'm calling your PO.", "coercion", "If I were you"),
     ("Come on, that's not true, stop putting yourself down and you should apply anyway.", "arguing", "you should"),
 ])
-def test_advice_in_so_many_words_holds_against_the_flag_it_yields_to(text, stronger, held):
-    from trainer.scoring.rubrics import bundled_rubric_set
-    from trainer.scoring.scorer import Scorer
-
-    scorer = Scorer(bundled_rubric_set(), semantic=False, reader=False)
-    j = scorer.judge(text, ["peer-core"])
+def test_advice_in_so_many_words_holds_against_the_flag_it_yields_to(rules, text, stronger, held):
+    j = rules.judge(text, ["peer-core"])
     assert {stronger, "unsolicited-advice"} <= set(j.flag_ids)
     # only the held words stay as evidence: a bare imperative beside them ("stop putting") still gives way
     assert [e.words for f in j.flags if f.id == "unsolicited-advice" for e in f.evidence] == [held]

@@ -229,7 +229,8 @@ class Scorer:
             cache = {}
             for f in rubric.flags:
                 for k, a in enumerate(f.answers):
-                    for role, phrases in (("question", a.questions), ("answer", a.indicators), ("unless", a.unless)):
+                    for role, phrases in (("question", a.questions), ("answer", a.indicators), ("unless", a.unless),
+                                          ("question-unless", a.questions_unless)):
                         for phrase in phrases:
                             p = self._one(rubric, phrase, cache)
                             if p is not None:
@@ -554,9 +555,15 @@ class Scorer:
         index = self.answer_index
         asked: dict[tuple, str] = {}
         spans = pt.sentence_spans()
-        for m in index.find(index.prepare(pt), active):
+        found = index.find(index.prepare(pt), active)
+        # a question's `questions_unless` in its sentence cancels it: "I used to cut" is not a risk told now
+        settled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer, pt.tokens[m.start].sentence)
+                   for m in found if m.pattern.role == "question-unless"}
+        for m in found:
             if m.pattern.role == "question":
                 o = m.pattern.owner
+                if (o.rubric, o.flag.id, o.answer, pt.tokens[m.start].sentence) in settled:
+                    continue
                 a, b = next(span for span in spans if span[0] <= m.start < span[1])
                 if echo is not None and _core([t.norm for t in pt.tokens[a:b]])[:len(echo)] != echo:
                     continue
@@ -573,10 +580,15 @@ class Scorer:
                 before = pt.text[start:pt.tokens[spans[k - 1][1] - 1].end]
                 joined = tokenize(before + ", " + pt.text[pt.tokens[a].start:end])
                 seam = len(before)
-                for m in index.find(index.prepare(joined), active):
+                found = index.find(index.prepare(joined), active)
+                settled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
+                           for m in found if m.pattern.role == "question-unless"}
+                for m in found:
                     if (m.pattern.role == "question" and joined.tokens[m.start].start < seam
                             and joined.tokens[m.end - 1].end > seam):
                         o = m.pattern.owner
+                        if (o.rubric, o.flag.id, o.answer) in settled:
+                            continue
                         asked.setdefault((o.rubric, o.flag.id, o.answer), pt.text[start:end] + "?")
         return asked
 
