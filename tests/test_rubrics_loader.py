@@ -132,6 +132,29 @@ def test_questions_unless_cancels_a_question_in_its_own_sentence_only():
     assert rubric is None and found and "questions_unless" in found[0].source_line
 
 
+def test_every_reply_makes_any_reply_the_answer_unless_it_takes_it_up():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    answers:\n      - questions: ['(cut|cutting) myself']\n        indicators: ['^ anyway ...4 $']\n"
+            "        unless: ['(safe|tell me more)']\nEXTRA    feedback: x\n    why: y\n")
+    prompt = "I cut myself last night."
+    for extra, raised in (("", False), ("        every_reply: true\n", True)):
+        doc, _ = parse_yaml(text.replace("EXTRA", extra), "inline.yaml")
+        rubric, diagnostics = validate_rubric_document(doc)
+        assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+        assert rubric.flags[0].answers[0].every_reply is raised
+        scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+        j = scorer.judge("Nice. What did you have for lunch?", ["r"], scope=False, prompt=prompt)
+        assert ("f" in j.flag_ids) is raised
+        assert "f" in scorer.judge("Anyway, how was work?", ["r"], scope=False, prompt=prompt).flag_ids
+        assert "f" not in scorer.judge("Nice. Tell me more?", ["r"], scope=False, prompt=prompt).flag_ids
+        assert "f" not in scorer.judge("Nice. What did you have for lunch?", ["r"], scope=False,
+                                       prompt="I had soup.").flag_ids
+    doc, _ = parse_yaml(text.replace("EXTRA", "        every_reply: sometimes\n"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and diagnostics
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

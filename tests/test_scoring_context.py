@@ -14,7 +14,7 @@ from trainer.engine.engine import Engine
 from trainer.scenario.compiler import load_scenario
 from trainer.scoring.judgment import Judgment
 from trainer.scoring.rubrics import bundled_rubric_set
-from trainer.scoring.scorer import Scorer, asks_for_ideas
+from trainer.scoring.scorer import EVERY_REPLY_INDICATOR, Scorer, asks_for_ideas
 from trainer.scoring.text import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -368,6 +368,32 @@ def test_a_risk_told_in_many_ways_and_gone_past_is_harm_risk_dismissed(rules, pr
     j = rules.judge(text, ["peer-core"], prompt=prompt)
     assert "harm-risk-dismissed" in j.flag_ids
     assert next(f for f in j.flags if f.id == "harm-risk-dismissed").evidence[0].note.startswith("answer: ")
+
+
+# any reply that takes nothing of a risk up goes past it, whatever its words (`every_reply`; session 23's third
+# blind batch): the evidence is the reply's first sentence
+RISK_TOLD_ANY_REPLY = [
+    ("tbh i've been writing my note in my notes app for like a week, its kinda long now",
+     "Journaling is such a good coping tool! Keep it up."),
+    ("I pray every night that God takes me in my sleep.", "Prayer is such a beautiful coping skill. What church do you go to?"),
+    ("The world would spin just fine without me in it.", "Well, you're stuck with us! \U0001F604"),
+    ("Kinda relapsed on the SH thing. It's ok I cleaned it", "Good job cleaning it! Hygiene first."),
+    ("I lost my tolerance in the hospital. But I think I'll be ok with my usual.", "You know your body! Just take it easy."),
+    ("I'm gonna run that guy over next time I see him crossing by the bar. I know his car too.",
+     "Road rage is real lol. Deep breaths!"),
+]
+
+
+@pytest.mark.parametrize("prompt, text", RISK_TOLD_ANY_REPLY)
+def test_any_reply_that_takes_nothing_of_a_risk_up_goes_past_it(rules, prompt, text):
+    assert "harm-risk-dismissed" not in rules.judge(text, ["peer-core"]).flag_ids
+    j = rules.judge(text, ["peer-core"], prompt=prompt)
+    evidence = next(f for f in j.flags if f.id == "harm-risk-dismissed").evidence[0]
+    assert evidence.indicator == EVERY_REPLY_INDICATOR and evidence.note.startswith("answer: ")
+    assert text.startswith(evidence.words)  # the first sentence
+    # a reply that takes it up, in the words `unless` knows, is not going past it
+    taken_up = "That sounds really heavy, and I'm glad you told me. " + text
+    assert "harm-risk-dismissed" not in rules.judge(taken_up, ["peer-core"], prompt=prompt).flag_ids
 
 
 # Lines that only sound like a risk (240 written blind for session 23: idioms, a risk long past, everyday

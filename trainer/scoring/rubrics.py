@@ -90,6 +90,7 @@ class Answer:
     bare: bool = True  # whether a reply of these given to no such question tells the reader it is no flag
     within: int = 2  # the reply is in one of the response's first `within` sentences
     questions_unless: tuple[str, ...] = ()  # phrases that cancel a question in their sentence of the peer's line
+    every_reply: bool = False  # any reply to the question is the answer unless `unless` cancels it
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             instead=str(f.get("instead", "")).strip(),
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")),
                                  bool(a.get("bare", True)), int(a.get("within", 2)),
-                                 _as_tuple(a.get("questions_unless")))
+                                 _as_tuple(a.get("questions_unless")), bool(a.get("every_reply", False)))
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),

@@ -168,6 +168,8 @@ class _AnswerOwner:
 
 
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
+# Evidence.indicator of an answer raised because nothing in the reply takes up what the peer said (`every_reply`)
+EVERY_REPLY_INDICATOR = "nothing in the reply takes it up"
 CONTEXT_LINES = 8  # how many earlier lines an elliptic question ("Am I?") may reach back to
 ELLIPTIC_WORDS = 3  # a question this short, fillers aside, repeats an earlier one
 _OPENERS = CLAUSE_FILLERS | {"come", "on", "just", "please", "seriously", "really", "tell", "me", "straight", "up"}
@@ -535,6 +537,21 @@ class Scorer:
             out.append(FlagResult(f.id, o.rubric, f.severity, f.description, f.feedback, f.why, (evidence,),
                                   penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
             raised.add((o.rubric, f.id))
+        spans = tt.sentence_spans()
+        for key, question in asked.items():
+            rubric_id, flag_id, k = key
+            f = self._flags[(rubric_id, flag_id)]
+            if (not f.answers[k].every_reply or not spans or key in cancelled or (rubric_id, flag_id) in raised
+                    or flag_id in excused):
+                continue
+            # nothing in the reply takes up what they said (no `unless` word), whatever else it says: the
+            # evidence is its first sentence
+            a, b = spans[0]
+            evidence = Evidence(tt.text[tokens[a].start:tokens[b - 1].end], tokens[a].start, tokens[b - 1].end,
+                                EVERY_REPLY_INDICATOR, 100.0, note=f"{ANSWER_NOTE}: {question}")
+            out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+            raised.add((rubric_id, flag_id))
         return out, bare
 
     @staticmethod
