@@ -16,6 +16,12 @@ def scorer() -> Scorer:
     return Scorer(bundled_rubric_set())
 
 
+@pytest.fixture(scope="module")
+def rules() -> Scorer:
+    """The phrase rules alone, built once for the module (a Scorer takes about a second to build)."""
+    return Scorer(bundled_rubric_set(), semantic=False, reader=False)
+
+
 def flags(scorer, text):
     return set(scorer.judge(text, ["peer-core"]).flag_ids)
 
@@ -226,8 +232,7 @@ def test_a_different_path_named_plainly_is_own_experience(scorer, text):
     ("The judge is gonna go easy on you, first offense, you'll be fine.", "minimizing",
      "Everybody gets nervous before court, you'll be fine."),
 ])
-def test_good_replies_are_not_caught_by_a_look_alike_phrase(good, flag, bad):
-    rules = Scorer(bundled_rubric_set(), reader=False, semantic=False)
+def test_good_replies_are_not_caught_by_a_look_alike_phrase(rules, good, flag, bad):
     assert flag not in flags(rules, good)
     assert flag in flags(rules, bad)
 
@@ -545,8 +550,7 @@ def test_probed_near_misses(scorer, text, flag, flagged):
     ("I moved into a sober house, washed dishes, hit a meeting every day.", False),
     ("You could cut the tension with a knife in that waiting room.", False),
 ])
-def test_advice_the_rules_alone_read(text, flagged):
-    rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+def test_advice_the_rules_alone_read(rules, text, flagged):
     assert ("unsolicited-advice" in {f.id for f in rules.judge(text, ["peer-core"]).flags}) is flagged
 
 
