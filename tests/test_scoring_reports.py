@@ -505,6 +505,9 @@ def test_a_short_sentence_is_not_read_alone(scorer):
     ("Leaving that job might turn out for the best, or it might not. How are you feeling about it?", "minimizing", False),
     ("People kept telling me it was all for the best and I hated it.", "minimizing", False),
     ("Not everyone has moved on, and you don't have to either.", "minimizing", False),
+    # a compliment on what they wear (probed as a user 2026-12-06: the reader read it 97% significant gift)
+    ("Church people can be so judgy. I love your hoodie by the way!", "significant-gift", False),
+    ("I love your hoodie. Here, I want you to have this fifty bucks, no need to pay it back.", "significant-gift", True),
 ])
 
 def test_probed_near_misses(scorer, text, flag, flagged):
