@@ -846,3 +846,28 @@ def test_an_offering_named_before_the_question_is_a_gift_taken(scorer):
     declined = scorer.judge("That's so generous. I'm not able to accept it, but please thank them for me.",
                             ["peer-core"], prompt=prompt)
     assert "significant-gift" not in declined.flag_ids
+
+
+class _ReadsAsDismissing(_ReadsAsDisclosure):
+    """The shipped reader, except that it is sure every part dismisses a risk: as it read "I'm worried someone could
+    get seriously hurt tonight, including you. Can we talk before you go anywhere?" (90%), reading the reply alone."""
+
+    def __init__(self, real):
+        self.real, self.labels = real, real.labels
+        self.k = list(real.labels).index("scope:harm-risk-dismissed")
+
+
+def test_the_reader_does_not_add_harm_risk_dismissed_to_a_reply_that_takes_the_risk_up():
+    scorer = Scorer(bundled_rubric_set())
+    scorer._reader = _ReadsAsDismissing(scorer.reader_model())
+    prompt = "My brother-in-law messed with my kid. I know where he lives. I'm going over there tonight."
+    heard = "That's terrible. I'm worried someone could get seriously hurt tonight. Can we talk before you go?"
+    assert "harm-risk-dismissed" in scorer.judge(heard, ["peer-core"]).flag_ids  # alone: the reader's reading stands
+    j = scorer.judge(heard, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" not in j.flag_ids
+    assert any(line.startswith("Not counted as harm risk dismissed:") and "takes up what they said" in line
+               for line in j.feedback)
+    # a reply that takes nothing up is still flagged, and one to a line that tells no risk keeps the reader's reading
+    assert "harm-risk-dismissed" in scorer.judge("Wow. Anyway, how's work?", ["peer-core"], prompt=prompt).flag_ids
+    assert "harm-risk-dismissed" in scorer.judge(heard, ["peer-core"], prompt="I had soup for lunch.").flag_ids
+

@@ -416,7 +416,15 @@ class Scorer:
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
         if prompt and self.answer_index is not None and tt.tokens:
-            answered, bare = self._answers(tt, prompt, active, set(), excused_flags, context)
+            answered, bare, heard = self._answers(tt, prompt, active, set(), excused_flags, context)
+            for (rubric_id, flag_id), (words, question) in heard.items():
+                # the reply takes up the risk they told (an `unless` of an `every_reply` answer): the reader, which
+                # reads the reply without their line, does not add the flag ("I'm worried someone could get hurt
+                # tonight. Can we talk before you go?" read as a whole 90% harm risk dismissed)
+                if flag_id not in excused_flags and not any(f.id == flag_id for f in flags):
+                    excused_flags.add(flag_id)
+                    excused_notes.append(f"Not counted as {flag_id.replace('-', ' ')}: '{words}' takes up what they "
+                                         f"said ('{_clip(question, 60)}').")
             at = {(f.rubric, f.id): i for i, f in enumerate(flags)}
             for a in answered:
                 # an answer the rules also matched leads with the answer, which the reader may not overrule: "One
@@ -480,10 +488,12 @@ class Scorer:
         return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
-                 context: str | None = None) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]]]:
+                 context: str | None = None) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]], dict[tuple, tuple[str, str]]]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?"),
         and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
-        replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions.
+        replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions;
+        and, per (rubric, flag), the words that take up a question an `every_reply` answer asked, with the
+        question (its `unless`: "I'm worried about you" to a risk told).
 
         If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
         knows, the question it repeats is looked for in `context`, the earlier lines.
@@ -507,6 +517,13 @@ class Scorer:
         found = index.find(prepared, active)
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                      for m in found if m.pattern.role == "unless"}
+        # per (rubric, flag): the reply's words that take up a question an `every_reply` answer asked, and the question
+        heard: dict[tuple, tuple[str, str]] = {}
+        for m in found:
+            o = m.pattern.owner
+            key = (o.rubric, o.flag.id, o.answer)
+            if m.pattern.role == "unless" and key in asked and o.flag.answers[o.answer].every_reply:
+                heard.setdefault((o.rubric, o.flag.id), (tt.words(m.start, m.end), asked[key]))
         tokens = tt.tokens
         first_sentence = tokens[0].sentence
         out: list[FlagResult] = []
@@ -552,7 +569,7 @@ class Scorer:
             out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.feedback, f.why, (evidence,),
                                   penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
             raised.add((rubric_id, flag_id))
-        return out, bare
+        return out, bare, heard
 
     @staticmethod
     def _whole_clause(prepared, m: Match) -> bool:
