@@ -527,6 +527,15 @@ class Scorer:
         tokens = tt.tokens
         first_sentence = tokens[0].sentence
         out: list[FlagResult] = []
+
+        def raise_answer(f, rubric_id: str, start: int, end: int, indicator: str, similarity: float, question: str):
+            """Raise flag `f` on the reply's tokens [start, end) as the answer to `question`."""
+            evidence = Evidence(tt.text[tokens[start].start:tokens[end - 1].end], tokens[start].start,
+                                tokens[end - 1].end, indicator, similarity, note=f"{ANSWER_NOTE}: {question}")
+            out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.feedback, f.why, (evidence,),
+                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+            raised.add((rubric_id, f.id))
+
         bare: dict[tuple, list[tuple[int, int]]] = {}
         for m in found:
             o = m.pattern.owner
@@ -548,12 +557,7 @@ class Scorer:
                 # think I might be an alcoholic." (probed as a user 2026-12-05); a longer one that is all the answer
                 # arranges it: "Yeah, what time do you get out?" to "Could you pick me up from court tomorrow?"
                 continue
-            f = o.flag
-            evidence = Evidence(tt.text[tokens[m.start].start:tokens[m.end - 1].end], tokens[m.start].start,
-                                tokens[m.end - 1].end, m.pattern.source, m.similarity, note=f"{ANSWER_NOTE}: {asked[key]}")
-            out.append(FlagResult(f.id, o.rubric, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
-            raised.add((o.rubric, f.id))
+            raise_answer(o.flag, o.rubric, m.start, m.end, m.pattern.source, m.similarity, asked[key])
         spans = tt.sentence_spans()
         for key, question in asked.items():
             rubric_id, flag_id, k = key
@@ -563,12 +567,7 @@ class Scorer:
                 continue
             # nothing in the reply takes up what they said (no `unless` word), whatever else it says: the
             # evidence is its first sentence
-            a, b = spans[0]
-            evidence = Evidence(tt.text[tokens[a].start:tokens[b - 1].end], tokens[a].start, tokens[b - 1].end,
-                                EVERY_REPLY_INDICATOR, 100.0, note=f"{ANSWER_NOTE}: {question}")
-            out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
-            raised.add((rubric_id, flag_id))
+            raise_answer(f, rubric_id, spans[0][0], spans[0][1], EVERY_REPLY_INDICATOR, 100.0, question)
         return out, bare, heard
 
     @staticmethod
@@ -590,9 +589,7 @@ class Scorer:
         asked: dict[tuple, str] = {}
         spans = pt.sentence_spans()
         found = index.find(index.prepare(pt), active)
-        # a question's `questions_unless` in its sentence cancels it: "I used to cut" is not a risk told now
-        settled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer, pt.tokens[m.start].sentence)
-                   for m in found if m.pattern.role == "question-unless"}
+        settled = _settled(pt, found)
         for m in found:
             if m.pattern.role == "question":
                 o = m.pattern.owner
@@ -615,13 +612,12 @@ class Scorer:
                 joined = tokenize(before + ", " + pt.text[pt.tokens[a].start:end])
                 seam = len(before)
                 found = index.find(index.prepare(joined), active)
-                settled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
-                           for m in found if m.pattern.role == "question-unless"}
+                settled = _settled(joined, found)
                 for m in found:
                     if (m.pattern.role == "question" and joined.tokens[m.start].start < seam
                             and joined.tokens[m.end - 1].end > seam):
                         o = m.pattern.owner
-                        if (o.rubric, o.flag.id, o.answer) in settled:
+                        if (o.rubric, o.flag.id, o.answer, joined.tokens[m.start].sentence) in settled:
                             continue
                         asked.setdefault((o.rubric, o.flag.id, o.answer), pt.text[start:end] + "?")
         return asked
@@ -964,6 +960,13 @@ class _Sentences:
     def position(self, evidence: Evidence) -> int:
         """Which of the evidence spans `evidence` is."""
         return self._alone[2].index((evidence.start, evidence.end))
+
+
+def _settled(pt: TokenizedText, found) -> set[tuple]:
+    """(rubric, flag, answer, sentence) of each `questions_unless` phrase found in the peer's line `pt`: it cancels
+    that answer's questions in its sentence ("I used to cut" is not a risk told now)."""
+    return {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer, pt.tokens[m.start].sentence)
+            for m in found if m.pattern.role == "question-unless"}
 
 
 def _only(tt: TokenizedText, evidence: Evidence, spans) -> bool:
