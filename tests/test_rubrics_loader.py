@@ -155,6 +155,26 @@ def test_every_reply_makes_any_reply_the_answer_unless_it_takes_it_up():
     assert rubric is None and diagnostics
 
 
+def test_acknowledges_stops_every_reply_but_not_a_reply_that_goes_past():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    answers:\n      - questions: ['(cut|cutting) myself']\n        indicators: ['^ anyway ...4 $']\n"
+            "        unless: ['(safe|tell me more)']\n        every_reply: true\n        acknowledges: ['thank you for telling me']\n"
+            "    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text, "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].answers[0].acknowledges == ("thank you for telling me",)
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    prompt = "I cut myself last night."
+    assert "f" not in scorer.judge("Thank you for telling me.", ["r"], scope=False, prompt=prompt).flag_ids
+    assert "f" in scorer.judge("Thank you for telling me. Anyway, how was work?", ["r"], scope=False, prompt=prompt).flag_ids
+    assert "f" not in scorer.judge("Thank you for telling me. Are you safe?", ["r"], scope=False, prompt=prompt).flag_ids
+    doc, _ = parse_yaml(text.replace("['thank you for telling me']", "['(thank you for telling me']"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any(d.code == "PT305" for d in diagnostics)
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

@@ -403,6 +403,17 @@ def test_any_reply_that_takes_nothing_of_a_risk_up_goes_past_it(rules, prompt, t
     assert "harm-risk-dismissed" not in rules.judge(taken_up, ["peer-core"], prompt=prompt).flag_ids
 
 
+@pytest.mark.parametrize("text, raised", [
+    # hearing it and then going past it is going past it (`acknowledges` stops only `every_reply`)
+    ("Wow, that's a lot. So, did you bring your pay stubs?", True),
+    ("I'm so sorry. Anyway, how was work?", True),
+    ("Thank you for telling me.", False),
+    ("I'm so sorry. How long has this been going on?", False),
+])
+def test_a_risk_heard_and_then_gone_past_is_still_gone_past(rules, text, raised):
+    assert ("harm-risk-dismissed" in rules.judge(text, ["peer-core"], prompt="I've been cutting again.").flag_ids) is raised
+
+
 # Lines that only sound like a risk (240 written blind for session 23: idioms, a risk long past, everyday
 # errands, endings with an ordinary reason, stories), answered the way a reply to a real risk must not be.
 NOT_A_RISK = [

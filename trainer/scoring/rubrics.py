@@ -91,6 +91,7 @@ class Answer:
     within: int = 2  # the reply is in one of the response's first `within` sentences
     questions_unless: tuple[str, ...] = ()  # phrases that cancel a question in their sentence of the peer's line
     every_reply: bool = False  # any reply to the question is the answer unless `unless` cancels it
+    acknowledges: tuple[str, ...] = ()  # phrases that show the reply heard it: they stop `every_reply`, not `indicators`
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             lists = [((kind, i, key), item.get(key)) for key in ("indicators", "examples", "exceptions", "holds", "firm")]
             answers = item.get("answers") if isinstance(item.get("answers"), list) else []
             lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
-                      for key in ("questions", "indicators", "unless", "questions_unless")]
+                      for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")]
             for where, phrases in lists:
                 if not isinstance(phrases, list):
                     continue
@@ -284,7 +285,7 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         for p in (item.get(key) if isinstance(item.get(key), list) else [])
     ) + " " + " ".join(
         str(p) for f in flags for a in (f.get("answers") if isinstance(f.get("answers"), list) else [])
-        if isinstance(a, dict) for key in ("questions", "indicators", "unless", "questions_unless")
+        if isinstance(a, dict) for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")
         for p in (a.get(key) if isinstance(a.get(key), list) else [])
     ) + " " + " ".join(str(p) for ps in terms.values() if isinstance(ps, list) for p in ps)
     for name in terms:
@@ -455,7 +456,8 @@ def _build(doc: Document, data: dict) -> Rubric:
             instead=str(f.get("instead", "")).strip(),
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")),
                                  bool(a.get("bare", True)), int(a.get("within", 2)),
-                                 _as_tuple(a.get("questions_unless")), bool(a.get("every_reply", False)))
+                                 _as_tuple(a.get("questions_unless")), bool(a.get("every_reply", False)),
+                                 _as_tuple(a.get("acknowledges")))
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),

@@ -232,7 +232,7 @@ class Scorer:
             for f in rubric.flags:
                 for k, a in enumerate(f.answers):
                     for role, phrases in (("question", a.questions), ("answer", a.indicators), ("unless", a.unless),
-                                          ("question-unless", a.questions_unless)):
+                                          ("question-unless", a.questions_unless), ("acknowledge", a.acknowledges)):
                         for phrase in phrases:
                             p = self._one(rubric, phrase, cache)
                             if p is not None:
@@ -415,16 +415,12 @@ class Scorer:
                     excused_notes.append(excuse_notes[f.id])
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
+        heard: dict[tuple, tuple[str, str]] = {}
         if prompt and self.answer_index is not None and tt.tokens:
             answered, bare, heard = self._answers(tt, prompt, active, set(), excused_flags, context)
-            for (rubric_id, flag_id), (words, question) in heard.items():
-                # the reply takes up the risk they told (an `unless` of an `every_reply` answer): the reader, which
-                # reads the reply without their line, does not add the flag ("I'm worried someone could get hurt
-                # tonight. Can we talk before you go?" read as a whole 90% harm risk dismissed)
-                if flag_id not in excused_flags and not any(f.id == flag_id for f in flags):
-                    excused_flags.add(flag_id)
-                    excused_notes.append(f"Not counted as {flag_id.replace('-', ' ')}: '{words}' takes up what they "
-                                         f"said ('{_clip(question, 60)}').")
+            # a flag the rules raised on the reply, or as its answer, stands: only the reader and the channel are held back
+            heard = {key: v for key, v in heard.items()
+                     if not any((f.rubric, f.id) == key for f in flags + answered)}
             at = {(f.rubric, f.id): i for i, f in enumerate(flags)}
             for a in answered:
                 # an answer the rules also matched leads with the answer, which the reader may not overrule: "One
@@ -442,9 +438,10 @@ class Scorer:
             model = self.reader_model()
             if model is not None:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
-                                                   excused_flags, by_item, bare, excuse_kinds, excuse_notes)
+                                                   excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard)
         if self.semantic and tt.tokens:
-            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read, text if leave_out else None)
+            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
+                                          text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
@@ -517,12 +514,14 @@ class Scorer:
         found = index.find(prepared, active)
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                      for m in found if m.pattern.role == "unless"}
+        acknowledged = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
+                        for m in found if m.pattern.role == "acknowledge"}
         # per (rubric, flag): the reply's words that take up a question an `every_reply` answer asked, and the question
         heard: dict[tuple, tuple[str, str]] = {}
         for m in found:
             o = m.pattern.owner
             key = (o.rubric, o.flag.id, o.answer)
-            if m.pattern.role == "unless" and key in asked and o.flag.answers[o.answer].every_reply:
+            if m.pattern.role in ("unless", "acknowledge") and key in asked and o.flag.answers[o.answer].every_reply:
                 heard.setdefault((o.rubric, o.flag.id), (tt.words(m.start, m.end), asked[key]))
         tokens = tt.tokens
         first_sentence = tokens[0].sentence
@@ -562,8 +561,8 @@ class Scorer:
         for key, question in asked.items():
             rubric_id, flag_id, k = key
             f = self._flags[(rubric_id, flag_id)]
-            if (not f.answers[k].every_reply or not spans or key in cancelled or (rubric_id, flag_id) in raised
-                    or flag_id in excused):
+            if (not f.answers[k].every_reply or not spans or key in cancelled or key in acknowledged
+                    or (rubric_id, flag_id) in raised or flag_id in excused):
                 continue
             # nothing in the reply takes up what they said (no `unless` word), whatever else it says: the
             # evidence is its first sentence
@@ -624,7 +623,8 @@ class Scorer:
 
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
-              bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None):
+              bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None,
+              heard: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
@@ -681,6 +681,16 @@ class Scorer:
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
                                      f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
                                      f"'{tt.words(e.start, e.end)}' is a rubric exception.")
+                raised.add((rid, f.id))
+                return
+            if heard and (rid, f.id) in heard:
+                # the reply takes up the risk they told (an `unless` or `acknowledges` of an `every_reply` answer); the
+                # reader reads it without their line ("I'm worried someone could get seriously hurt tonight. Can we
+                # talk before you go?" read as a whole 90% harm risk dismissed)
+                words, question = heard[(rid, f.id)]
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(evidence.words)}' "
+                                     f"as {f.id.replace('-', ' ')}, but '{words}' takes up what they said "
+                                     f"('{_clip(question, 60)}').")
                 raised.add((rid, f.id))
                 return
             if bare and _only(tt, evidence, bare.get((rid, f.id), ())):
