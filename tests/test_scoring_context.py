@@ -407,6 +407,7 @@ def test_any_reply_that_takes_nothing_of_a_risk_up_goes_past_it(rules, prompt, t
     # hearing it and then going past it is going past it (`acknowledges` stops only `every_reply`)
     ("Wow, that's a lot. So, did you bring your pay stubs?", True),
     ("I'm so sorry. Anyway, how was work?", True),
+    ("Oh Milo, that sounds so heavy. So, what did you want to work on today?", True),  # tried in the TUI
     ("Thank you for telling me.", False),
     ("I'm so sorry. How long has this been going on?", False),
 ])
