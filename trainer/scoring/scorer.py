@@ -490,7 +490,7 @@ class Scorer:
         and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
         replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions;
         and, per (rubric, flag), the words that take up a question an `every_reply` answer asked, with the
-        question (its `unless`: "I'm worried about you" to a risk told).
+        question (its `unless` or `acknowledges`: "I'm worried about you" to a risk told).
 
         If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
         knows, the question it repeats is looked for in `context`, the earlier lines.
@@ -516,7 +516,8 @@ class Scorer:
                      for m in found if m.pattern.role == "unless"}
         acknowledged = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                         for m in found if m.pattern.role == "acknowledge"}
-        # per (rubric, flag): the reply's words that take up a question an `every_reply` answer asked, and the question
+        # per (rubric, flag): the reply's words that take up or acknowledge a question an `every_reply` answer asked,
+        # and the question
         heard: dict[tuple, tuple[str, str]] = {}
         for m in found:
             o = m.pattern.owner
@@ -564,8 +565,8 @@ class Scorer:
             if (not f.answers[k].every_reply or not spans or key in cancelled or key in acknowledged
                     or (rubric_id, flag_id) in raised or flag_id in excused):
                 continue
-            # nothing in the reply takes up what they said (no `unless` word), whatever else it says: the
-            # evidence is its first sentence
+            # nothing in the reply takes up or acknowledges what they said (no `unless` or `acknowledges` phrase),
+            # whatever else it says: the evidence is its first sentence
             raise_answer(f, rubric_id, spans[0][0], spans[0][1], EVERY_REPLY_INDICATOR, 100.0, question)
         return out, bare, heard
 
