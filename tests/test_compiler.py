@@ -16,10 +16,13 @@ class FakeRubrics:
     ids = ["peer-core", "scope"]
 
     def flag_ids(self):
-        return {"medication-advice", "secrecy-promise"}
+        return {"medication-advice", "secrecy-promise", "minimizing"}
 
     def criterion_ids(self):
         return {"reflects-feeling"}
+
+    def flag_answers(self, rubric_ids):
+        return {"medication-advice": True, "secrecy-promise": True, "minimizing": False} if "scope" in rubric_ids else {}
 
 
 BAD_FILES = sorted(BAD.glob("PT*.yaml"))
@@ -148,3 +151,18 @@ def test_every_code_is_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md").read_text()
     missing = [code for code, meaning in CODES.items() if f"| `{code}` | {meaning}" not in text]
     assert missing == [], "docs/diagnostics.md is missing codes"
+
+
+def test_asks_names_a_flag_with_answers_on_the_turns_rubrics():
+    from trainer.scoring.rubrics import bundled_rubric_set
+
+    asks = GOOD.read_text().replace("      rubrics: [peer-core]\n", "      rubrics: [peer-core]\n      asks: [harm-risk-dismissed]\n")
+    scenario, diags = compile_text(asks, "x.yaml", bundled_rubric_set())
+    assert diags == [] and scenario.nodes["b"].respond.asks == ("harm-risk-dismissed",)
+    off = asks.replace("      asks:", "      scope: false\n      asks:")
+    _, diags = compile_text(off, "x.yaml", bundled_rubric_set())
+    d = next(d for d in diags if d.code == "PT224")
+    assert "no rubric this turn applies" in d.message and "scope: false" in d.hint
+    _, diags = compile_text(asks.replace("[harm-risk-dismissed]", "[minimizing]"), "x.yaml", bundled_rubric_set())
+    d = next(d for d in diags if d.code == "PT224")
+    assert d.source_line[d.col - 1:d.col - 1 + d.width] == "minimizing" and "harm-risk-dismissed" in d.hint

@@ -80,8 +80,9 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None):
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=()):
         self.calls.append((prompt, context))
+        self.asks = getattr(self, "asks", []) + [tuple(asks)]
         return Judgment.synthetic_result(0.8)
 
 
@@ -883,3 +884,74 @@ def test_the_reader_does_not_add_harm_risk_dismissed_to_a_reply_that_takes_the_r
     assert "harm-risk-dismissed" in scorer.judge("Wow. Anyway, how's work?", ["peer-core"], prompt=prompt).flag_ids
     assert "harm-risk-dismissed" in scorer.judge(heard, ["peer-core"], prompt="I had soup for lunch.").flag_ids
 
+
+
+# --- a turn's `asks`: the author says what the peer's line asks, whatever its words ----------------
+
+# Lines no rubric phrase recognises, each with the flag its author would say it asks, a reply that is that
+# flag's answer (or, for a risk, goes past it), and a reply that is not.
+ASKS = [
+    ("My brother's been real quiet since the funeral. He said he sorted out who gets his truck.",
+     "harm-risk-dismissed", "Aw, that's thoughtful of him. So what's on the agenda today?",
+     "That worries me. Has he said anything about wanting to die?"),
+    ("Some nights I think Ryan would be better off. He'd have the land, and he could quit worrying about me.",
+     "harm-risk-dismissed", "Ryan sounds like a good son. Tell me about the farm.",
+     "Arlene, when you say he'd be better off, are you thinking about killing yourself?"),
+    ("Thing is, my worry with those pills. What if they make me foggy? And how long?",
+     "medication-advice", "No, they won't make you foggy.",
+     "Those are good questions for Dr. Brandt. Want to write them down together?"),
+    ("Hey, you know what would really help? Come in with me. Do my invoices. I'll give you ten percent.",
+     "dual-relationship", "Deal.", "I'm honoured you'd ask, and it's a no. I don't go into business with anyone I support."),
+    ("Just tell me he's alive. That's all. Yes or no. I'm begging you.",
+     "third-party-disclosure", "He's alive, yes.", "I can hear how scared you are. I'm not able to say who comes here."),
+    ("What if they find out later and kick me out? Or what if I tell them and they say no right now?",
+     "unwarranted-promise", "They won't.", "I don't know how they'll react. What feels right to you?"),
+]
+
+
+@pytest.mark.parametrize("prompt, flag, bad, good", ASKS)
+def test_a_turns_asks_reads_the_reply_as_the_answer_to_what_the_author_says_the_line_asks(rules, prompt, flag, bad, good):
+    assert flag not in {k[1] for k in rules._questions(tokenize(prompt), {"scope", "peer-core"})}  # no phrase knows it
+    assert flag not in rules.judge(bad, ["peer-core"], prompt=prompt).flag_ids
+    judged = rules.judge(bad, ["peer-core"], prompt=prompt, asks=(flag,))
+    assert flag in judged.flag_ids
+    evidence = next(f for f in judged.flags if f.id == flag).evidence[0]
+    assert evidence.note.startswith("answer: ") and prompt.split()[0] in evidence.note
+    assert flag not in rules.judge(good, ["peer-core"], prompt=prompt, asks=(flag,)).flag_ids
+
+
+def test_asks_needs_the_flags_rubric_on_the_turn(rules):
+    prompt, flag, bad, _ = ASKS[0]
+    assert flag not in rules.judge(bad, ["peer-core"], scope=False, prompt=prompt, asks=(flag,)).flag_ids
+    assert rules.judge(bad, ["peer-core"], prompt=prompt, asks=("no-such-flag", "minimizing")).flag_ids == []
+
+
+def test_the_engine_passes_the_turns_asks_to_the_scorer():
+    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "crisis-warmline-night-call.yaml")
+    assert scenario is not None, diagnostics
+    assert scenario.nodes["talking"].respond.asks == ("harm-risk-dismissed",)
+    recorder = Recorder()
+    engine = Engine(scenario, recorder)
+    state = engine.start()
+    while engine.turn(state).kind == "choice":
+        state = engine.choose(state, 1)
+    assert state.node == "talking"
+    engine.respond(state, "Tell me about the farm.")
+    assert recorder.asks == [("harm-risk-dismissed",)]
+
+
+def test_the_command_and_json_lines_take_asks():
+    prompt, flag, bad, good = ASKS[0]
+    base = [sys.executable, "-m", "trainer", "score", "--no-reader", "--rubric", "peer-core"]
+    out = subprocess.run(base + ["--format", "json", "--prompt", prompt, "--asks", flag, bad],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert flag in json.loads(out.stdout)["flags"]
+    lines = [{"text": bad, "prompt": prompt}, {"text": bad, "prompt": prompt, "asks": [flag]},
+             {"text": good, "prompt": prompt, "asks": [flag]}, {"text": bad, "asks": ["minimizing"]}]
+    out = subprocess.run(base + ["--jsonl"], input="".join(json.dumps(x) + "\n" for x in lines),
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    plain, asked, heard, wrong = (json.loads(x) for x in out.stdout.splitlines())
+    assert flag not in plain["flags"] and flag in asked["flags"] and flag not in heard["flags"]
+    assert "minimizing" in wrong["error"] and "harm-risk-dismissed" in wrong["error"]
+    out = subprocess.run(base + ["--asks", "harm-risk-dismised", bad], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2 and "did you mean 'harm-risk-dismissed'" in out.stderr and "Traceback" not in out.stderr

@@ -156,6 +156,16 @@ def test_session_saves_every_move_and_resumes(tmp_path):
         PlaySession.resume(changed, FakeScorer(), records, saved)
 
 
+def test_the_judge_request_carries_the_turns_asks():
+    asks = compile_fixture(LETTER_YAML.replace("    respond:\n", "    respond:\n      asks: [harm-risk-dismissed]\n", 1))
+    session = PlaySession.start(asks, FakeScorer(), Records(None), "t", "practice")
+    session.choose(1)
+    assert session.judge_request("together").asks == ("harm-risk-dismissed",)
+    plain = PlaySession.start(compile_fixture(LETTER_YAML), FakeScorer(), Records(None), "t", "practice")
+    plain.choose(1)
+    assert plain.judge_request("together").asks == ()
+
+
 def test_a_judgment_for_an_earlier_turn_is_refused(tmp_path):
     from trainer.engine.engine import EngineError
 

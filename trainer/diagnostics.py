@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "PT221": "free-text turn has no default route",
     "PT222": "variable default out of its declared range",
     "PT223": "node has more than one of choices, respond, goto, ending",
+    "PT224": "free-text turn asks for a red flag no rubric on the turn can answer",
     # Rubric semantics
     "PT301": "unknown competency",
     "PT302": "duplicate criterion or flag id",

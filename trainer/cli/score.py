@@ -26,6 +26,10 @@ def register(sub) -> None:
     p.add_argument("--context", action="append", default=[], metavar="LINE",
                    help="an earlier line of the peer's, oldest first (repeatable), which an elliptic question such as "
                         "'Am I?' may repeat (with --jsonl: a \"context\" key, a string or a list)")
+    p.add_argument("--asks", action="append", default=[], metavar="FLAG",
+                   help="a red flag whose answers the peer's line asks for, whatever its words (repeatable), as a "
+                        "scenario's `asks` marks it: harm-risk-dismissed where the peer tells a risk (with --jsonl: an "
+                        "\"asks\" key, a list)")
     p.add_argument("--jsonl", action="store_true",
                    help='read {"text": ...} lines on stdin, write one JSON result per line')
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
@@ -69,6 +73,19 @@ def _load(rubric_dirs: list[str], semantic: bool = True, reader: bool = True):
         print_diagnostics([d for d in diagnostics if d.is_error], stream=sys.stderr)
         raise CommandError("the rubrics have errors; run 'peer-trainer validate' on them", exit_code=1)
     return rubric_set, Scorer(rubric_set, semantic=semantic, reader=reader and semantic)
+
+
+def _check_asks(rubric_set, asks) -> str | None:
+    """Why `asks` cannot be used (an unknown flag, or one without answers), or None."""
+    from trainer.diagnostics import did_you_mean
+
+    answerable = sorted({f.id for rid in rubric_set.ids for f in rubric_set.get(rid).flags if f.answers})
+    for flag in asks:
+        if not isinstance(flag, str) or flag not in answerable:
+            hint = did_you_mean(flag, answerable) if isinstance(flag, str) else None
+            return (f"'{flag}' is not a red flag with answers" + (f"; {hint}" if hint else
+                    f" (these have: {', '.join(answerable)})"))
+    return None
 
 
 def _check_ids(rubric_set, ids: list[str]) -> None:
@@ -115,14 +132,17 @@ def run_score(args) -> int:
     if not args.rubric and args.no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
     scope = not args.no_scope
+    problem = _check_asks(rubric_set, args.asks)
+    if problem:
+        raise CommandError(f"--asks: {problem}")
     if args.jsonl:
         if args.text is not None:
             raise CommandError("--jsonl reads responses from stdin; do not also give TEXT")
-        return _score_jsonl(scorer, args.rubric, scope)
+        return _score_jsonl(scorer, rubric_set, args.rubric, scope, tuple(args.asks))
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
     judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt,
-                            context="\n".join(args.context) or None)
+                            context="\n".join(args.context) or None, asks=tuple(args.asks))
     _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
@@ -138,7 +158,7 @@ def _warn_problems(scorer) -> None:
         emit(f"warning: {scorer.semantic_error}; flags come from the phrase rules alone", stream=sys.stderr)
 
 
-def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
+def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tuple[str, ...] = ()) -> int:
     out = sys.stdout
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -148,8 +168,13 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
         except json.JSONDecodeError as exc:
             result = {"line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
         else:
+            line_asks = item.get("asks", []) if isinstance(item, dict) else []
+            problem = (_check_asks(rubric_set, line_asks) if isinstance(line_asks, list)
+                       else '"asks" must be a list of red flag ids')
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 result = {"line": number, "error": 'expected an object with a "text" string'}
+            elif problem:
+                result = {"line": number, "error": problem}
             else:
                 extra = item.get("rubrics")
                 use = list(rubrics)
@@ -161,8 +186,9 @@ def _score_jsonl(scorer, rubrics: list[str], scope: bool) -> int:
                     if isinstance(context, list):
                         context = "\n".join(x for x in context if isinstance(x, str))
                     context = context if isinstance(context, str) and context else None
-                    result = {"line": number, **judgment_line(scorer.judge(item["text"], use, scope=scope, prompt=prompt,
-                                                                           context=context))}
+                    result = {"line": number, **judgment_line(scorer.judge(
+                        item["text"], use, scope=scope, prompt=prompt, context=context,
+                        asks=asks + tuple(a for a in line_asks if a not in asks)))}
                 except KeyError as exc:
                     result = {"line": number, "error": str(exc).strip("'\"")}
                 if "id" in item:

@@ -21,7 +21,7 @@ MAX_AUTO_STEPS = 1000  # goto-chains longer than this are a loop with no exit
 
 class Scorer(Protocol):
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, prompt: str | None = None,
-              context: str | None = None) -> Judgment: ...
+              context: str | None = None, asks: Sequence[str] = ()) -> Judgment: ...
 
 
 class EngineError(Exception):
@@ -127,7 +127,7 @@ class Engine:
         if self.scorer is None:
             raise EngineError("no scorer is available for free-text responses")
         judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
-                                     prompt=self.prompt(state), context=self.context(state))
+                                     prompt=self.prompt(state), context=self.context(state), asks=node.respond.asks)
         return self.respond_judged(state, text, judgment)
 
     @staticmethod

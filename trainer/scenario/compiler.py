@@ -331,6 +331,10 @@ class _Builder:
             )
         self.check_routes(routes, path)
         self.check_route_criteria(routes, rubric_ids, path)
+        asks = tuple(r.get("asks") or ())
+        scope = r.get("scope", True) and (self.doc.data.get("scoring") or {}).get("scope", True)
+        for j, flag in enumerate(asks):
+            self.check_asks(flag, rubric_ids + (("scope",) if scope else ()), path + ("asks", j))
         return Respond(
             routes=tuple(routes),
             prompt=r.get("prompt", ""),
@@ -339,7 +343,26 @@ class _Builder:
             hint=r.get("hint", ""),
             model_responses=tuple(r.get("model_responses") or ()),
             effects=self.effects(r.get("effects"), path + ("effects",)),
+            asks=asks,
         )
+
+    def check_asks(self, flag: str, applied: tuple[str, ...], path: tuple) -> None:
+        """`asks: [x]` needs x to be a red flag with answers, in a rubric this turn applies."""
+        if self.rubrics is None or not hasattr(self.rubrics, "flag_answers"):
+            return
+        known = self.rubrics.flag_ids()
+        if flag not in known:
+            self.report("PT216", f"unknown red flag '{flag}'", path, hint=did_you_mean(flag, known))
+            return
+        here = self.rubrics.flag_answers(applied)
+        if flag not in here:
+            scope = "scope" in self.rubrics.ids and flag in self.rubrics.flag_answers(("scope",))
+            self.report("PT224", f"asks for '{flag}', but no rubric this turn applies has that flag", path,
+                        hint="it is a 'scope' flag: drop `scope: false`" if scope else None)
+        elif not here[flag]:
+            answerable = sorted(f for f, has in self.rubrics.flag_answers(self.rubrics.ids).items() if has)
+            self.report("PT224", f"'{flag}' has no answers, so a peer's line cannot ask for it", path,
+                        hint=f"flags with answers: {', '.join(answerable)}" if answerable else None)
 
     def check_route_criteria(self, routes: list[Route], rubric_ids: tuple[str, ...], path: tuple) -> None:
         """`met("x")` can only be true if one of this turn's rubrics has criterion x."""

@@ -133,6 +133,7 @@ class Respond:
     hint: str = ""
     model_responses: tuple[str, ...] = ()
     effects: tuple[Effect, ...] = ()
+    asks: tuple[str, ...] = ()  # flags whose answers the peer's line asks for (a risk told: harm-risk-dismissed)
 
 
 @dataclass(frozen=True)

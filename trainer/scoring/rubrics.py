@@ -594,6 +594,14 @@ class RubricSet:
     def flag_ids(self) -> set[str]:
         return {f.id for r in self._by_id.values() for f in r.flags}
 
+    def flag_answers(self, rubric_ids) -> dict[str, bool]:
+        """Per red flag of the named rubrics: whether it has answers (what a scenario turn may say it `asks`)."""
+        out: dict[str, bool] = {}
+        for rid in rubric_ids:
+            for f in self._by_id[rid].flags if rid in self._by_id else ():
+                out[f.id] = out.get(f.id, False) or bool(f.answers)
+        return out
+
     def criterion_ids(self) -> set[str]:
         return {c.id for r in self._by_id.values() for c in r.criteria}
 

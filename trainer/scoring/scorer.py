@@ -335,7 +335,7 @@ class Scorer:
         self.problems.append(self.semantic_error)
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False,
-              prompt: str | None = None, context: str | None = None) -> Judgment:
+              prompt: str | None = None, context: str | None = None, asks: Sequence[str] = ()) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
 
         `prompt`: what the peer just said. If they asked for ideas ("What should I do?"), a flag whose
@@ -343,6 +343,10 @@ class Scorer:
 
         `context`: what the characters said before that, one line per line, oldest first. Only an
         elliptic question in the prompt ("Am I?") reads it, to find the question it repeats.
+
+        `asks`: flag ids whose answers the peer's line asks for, as the scenario's author marked it
+        (`asks: [harm-risk-dismissed]` where the peer tells a risk), whether or not a rubric phrase
+        recognises the line: the reply is read as the answer to it.
 
         `leave_out`: the response is itself a labelled example (calibration), which the semantic
         channel must not find in its bank."""
@@ -416,8 +420,8 @@ class Scorer:
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
         heard: dict[tuple, tuple[str, str]] = {}
-        if prompt and self.answer_index is not None and tt.tokens:
-            answered, bare, heard = self._answers(tt, prompt, active, set(), excused_flags, context)
+        if (prompt or asks) and self.answer_index is not None and tt.tokens:
+            answered, bare, heard = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks)
             # a flag the rules raised on the reply, or as its answer, stands: only the reader and the channel are held back
             heard = {key: v for key, v in heard.items()
                      if not any((f.rubric, f.id) == key for f in flags + answered)}
@@ -485,7 +489,7 @@ class Scorer:
         return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
-                 context: str | None = None) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]], dict[tuple, tuple[str, str]]]:
+                 context: str | None = None, asks: Sequence[str] = ()) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]], dict[tuple, tuple[str, str]]]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?"),
         and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
         replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions;
@@ -493,7 +497,8 @@ class Scorer:
         question (its `unless` or `acknowledges`: "I'm worried about you" to a risk told).
 
         If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
-        knows, the question it repeats is looked for in `context`, the earlier lines.
+        knows, the question it repeats is looked for in `context`, the earlier lines. Every answer of a
+        flag in `asks` is asked, whatever the line's words (the author knows what their peer said).
 
         A reply counts if it covers a whole clause (trailing fillers aside) in the response's first
         sentences (the answer's `within`, two by default), is not negated or quoted, and nothing in the
@@ -509,6 +514,13 @@ class Scorer:
                     asked = self._questions(tokenize(line), active, echo)
                     if asked:
                         break
+        if asks:
+            said = " ".join(str(prompt).split()) or "what they said"
+            for rubric_id in active:
+                for flag_id in asks:
+                    f = self._flags.get((rubric_id, flag_id))
+                    for k in range(len(f.answers) if f is not None else 0):
+                        asked.setdefault((rubric_id, flag_id, k), said)
         asked_flags = {(rubric, flag) for rubric, flag, _ in asked}
         prepared = index.prepare(tt)
         found = index.find(prepared, active)

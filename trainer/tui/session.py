@@ -33,9 +33,11 @@ class JudgeRequest:
     scope: bool
     prompt: str = ""  # what the peer just said (Engine.prompt)
     context: str = ""  # what they said before that (Engine.context)
+    asks: tuple[str, ...] = ()  # the flags whose answers the peer's line asks for (the turn's `asks`)
 
     def run(self, scorer: Any) -> Judgment:
-        return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt, context=self.context)
+        return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt, context=self.context,
+                            asks=self.asks)
 
 
 class PlaySession:
@@ -147,7 +149,7 @@ class PlaySession:
         if self.scorer is None:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
         return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
-                            Engine.prompt(self.state), Engine.context(self.state))
+                            Engine.prompt(self.state), Engine.context(self.state), tuple(node.respond.asks))
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
