@@ -68,6 +68,28 @@ def test_every_scenario_test_passes(library):
     assert failures == []
 
 
+def test_every_model_response_raises_no_flag(library):
+    from trainer.authoring.runner import check_model_responses
+
+    scorer = make_scorer(library.rubrics)
+    outcomes = [o for s in library.scenarios.values() for o in check_model_responses(s, scorer)]
+    assert len(outcomes) >= 90  # two or more per typed turn
+    assert [(o.scenario, o.name, o.failures) for o in outcomes if not o.passed] == []
+
+
+def test_a_model_response_that_raises_a_flag_fails_its_check(library):
+    from trainer.authoring.runner import check_model_responses
+    from trainer.scoring.judgment import Judgment
+
+    class Flags:
+        def judge(self, text, rubrics, **options):
+            return Judgment.synthetic_result(0.5, critical=("secrecy-promise",))
+
+    outcomes = check_model_responses(library.scenarios["crisis-dont-tell-anyone"], Flags())
+    assert outcomes and not any(o.passed for o in outcomes)
+    assert "raises secrecy-promise (critical)" in outcomes[0].failures[0]
+
+
 def test_docs_library_is_current():
     def run(*args):
         return subprocess.run([sys.executable, "-m", "trainer", *args], capture_output=True, text=True, cwd=ROOT,

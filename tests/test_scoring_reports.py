@@ -123,6 +123,12 @@ def test_reported_misses_are_flagged(scorer, text, flag):
     # the limit after a trailing "..." is in the same sentence (read apart, the promise stood alone)
     ("Nobody's gonna find out from me... unless you're in danger, then I'd have to tell someone.",
      "secrecy-promise"),
+    # two bundled model responses (2026-12-06, found when `peer-trainer test` began judging them): the reader
+    # read the speaker's own history as arguing and a plan made together as advice
+    ("Honest answer: no, it wasn't offered to me. My way isn't the real way, it's just mine. You've got ten "
+     "months. What's been working?", "arguing"),
+    ("It's a lot at once, and no truck makes everything harder. What if we break it into pieces? You write them "
+     "down, and we figure out which one to start with.", "unsolicited-advice"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
@@ -150,6 +156,9 @@ def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
     # dialect's double negative is still minimizing (outside-bj), and so is calling them an overreactor
     ("One slip ain't nothin. Happens to everybody.", "minimizing"),
     ("Come on, it's not a big deal, you're overreacting.", "arguing"),
+    ("No, it wasn't your fault the boat went down. Quit sayin that.", "arguing"),
+    ("What if you just called them tomorrow?", "unsolicited-advice"),
+    ("What if we break it into pieces? Honestly you should just call them tomorrow.", "unsolicited-advice"),
 ])
 def test_the_flagged_side_of_each_fix_is_still_flagged(scorer, text, flag):
     assert flag in flags(scorer, text)

@@ -115,3 +115,27 @@ def check_expectations(
 
 def run_scenario_tests(scenario: Scenario, scorer: Any = None, flag_severity=None) -> list[TestOutcome]:
     return [run_test(scenario, t, scorer, flag_severity) for t in scenario.tests]
+
+
+def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
+    """Each typed turn's model responses, judged as a trainee's reply would be there (the turn's rubrics and
+    scope, its `asks`, and its characters' lines as the peer's line): what the author offers as expert
+    practice must raise no red flag. A flag here is a scorer's false alarm, or a model response to rethink."""
+    out: list[TestOutcome] = []
+    if scorer is None:
+        return out
+    for node in scenario.nodes.values():
+        respond = node.respond
+        if respond is None:
+            continue
+        prompt = "\n".join(line.text for line in node.lines if line.speaker)
+        for k, text in enumerate(respond.model_responses, 1):
+            outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' raises no flag", True)
+            judgment = scorer.judge(text, respond.rubrics, scope=respond.scope and scenario.scope, prompt=prompt,
+                                    asks=respond.asks)
+            for f in judgment.flags:
+                words = f.evidence[0].words if f.evidence else ""
+                outcome.failures.append(f"raises {f.id} ({f.severity}) on '{words}'")
+            outcome.passed = not outcome.failures
+            out.append(outcome)
+    return out

@@ -10,7 +10,8 @@ from trainer.cli.common import CommandError, emit, print_diagnostics
 
 def register(sub) -> None:
     p = sub.add_parser("test", help="run scenarios' tests, explore every path, measure coverage", description=(
-        "Run each scenario's scripted `tests:`; with --explore, play every reachable state; with --random N, "
+        "Run each scenario's scripted `tests:`, and judge each typed turn's model responses (they must raise no "
+        "red flag); with --explore, play every reachable state; with --random N, "
         "N seeded random playthroughs. Exit 0 when everything passes, 1 when a test fails, exploration finds a "
         "problem, coverage is below --min-coverage or a file has errors."))
     p.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default: the bundled library)")
@@ -32,7 +33,7 @@ def _pct(pair) -> str:
 
 def run(args) -> int:
     from trainer.authoring.explore import Coverage, explore, random_playthroughs, report
-    from trainer.authoring.runner import run_scenario_tests
+    from trainer.authoring.runner import check_model_responses, run_scenario_tests
     from trainer.library import load_library, make_scorer
 
     if args.random is not None and args.random < 1:
@@ -53,7 +54,7 @@ def run(args) -> int:
         file = str(lib.files[sid])
         entry: dict = {"scenario": sid, "file": file, "tests": []}
         test_cov = Coverage()
-        for o in run_scenario_tests(scenario, scorer, severity):
+        for o in run_scenario_tests(scenario, scorer, severity) + check_model_responses(scenario, scorer):
             if o.state is not None:
                 test_cov.add_state(o.state)
             passed += o.passed
