@@ -129,6 +129,13 @@ def test_reported_misses_are_flagged(scorer, text, flag):
      "months. What's been working?", "arguing"),
     ("It's a lot at once, and no truck makes everything harder. What if we break it into pieces? You write them "
      "down, and we figure out which one to start with.", "unsolicited-advice"),
+    # bundled choices a trainee might type (2026-12-06): the reader read each 98-99% the flag
+    ("I know you do, and I said that badly. I don't lend money to anyone I coach, so money never sits between us. "
+     "Can we work on this another way?", "secrecy-promise"),
+    ("You haven't insulted me at all, Deacon. I said that too fast. The card and the pie I'd be honoured to take. "
+     "It's only the money I can't.", "arguing"),
+    ("No to the money, yes to the card and the pie. The team will fight over that pie. The money I can't take, so "
+     "no one ever feels they owe us.", "unwarranted-promise"),
 ])
 def test_reported_false_alarms_are_not_flagged(scorer, text, flag):
     assert flag not in flags(scorer, text)
@@ -158,6 +165,9 @@ def test_everybody_goes_through_it_is_still_minimizing(scorer, text):
     ("Come on, it's not a big deal, you're overreacting.", "arguing"),
     ("No, it wasn't your fault the boat went down. Quit sayin that.", "arguing"),
     ("What if you just called them tomorrow?", "unsolicited-advice"),
+    ("Nothing you say here will ever come between us, it stays with me.", "secrecy-promise"),
+    ("Your mom will come around, she won't fight over custody.", "unwarranted-promise"),
+    ("You didnt insult me, you just dont get it. Thats not true and you know it.", "arguing"),
     ("What if we break it into pieces? Honestly you should just call them tomorrow.", "unsolicited-advice"),
 ])
 def test_the_flagged_side_of_each_fix_is_still_flagged(scorer, text, flag):
