@@ -639,3 +639,18 @@ def test_a_brush_off_earns_no_credit(scorer, text, criterion):
 ])
 def test_what_the_speaker_feels_or_waves_off_earns_no_credit(scorer, text, criterion, met):
     assert (criterion in scorer.judge(text, ["peer-core"]).met_ids) is met
+
+
+@pytest.mark.parametrize("text, flag, flagged", [
+    # a sentence-scope exception its own negation reaches excuses nothing (a bundled choice, 2026-12-06; on the
+    # tuning slice this found 8 more labelled flags and no false one)
+    ("I can't do a loan, but here's forty bucks for gas. Don't worry about paying it back.", "significant-gift", True),
+    ("skip the abilify for a week and see how u feel, I won't tell your doctor", "medication-advice", True),
+    ("Text my personal number instead of the office line, then it's just between you and me.", "dual-relationship", True),
+    # a negation that reaches the indicator is the indicator's: the exception still excuses
+    ("dont stop ur meds w/o talkin to ur doc ok", "medication-advice", False),
+    ("I won't tell anyone unless you're in danger.", "secrecy-promise", False),
+    ("I'll loan you forty, pay me back friday.", "significant-gift", False),
+])
+def test_a_negated_sentence_exception_excuses_nothing(rules, text, flag, flagged):
+    assert (flag in rules.judge(text, ["peer-core"]).flag_ids) is flagged

@@ -790,6 +790,14 @@ class Scorer:
         # (Words after it do not qualify it: "Is your depression acting up" is still asked, not told.)
         held = {id(e) for e in exceptions if e.pattern.owner.scope == "sentence"
                 and any(i.start < e.start and e.end <= i.end for i in indicators)}
+        # nor does one its own negation reaches excuse its sentence: "I can't do a loan, but here's forty bucks for gas"
+        # is a gift (a bundled choice, 2026-12-06), though "I'll loan you forty" is a loan. A negation before an
+        # indicator negates the indicator: "Don't stop taking them without talking to your prescriber first."
+        for e in exceptions:
+            if e.pattern.owner.scope == "sentence":
+                cue = _negation_cue(prepared, e.start)
+                if cue is not None and not any(i.start < e.start and i.end > cue for i in indicators):
+                    held.add(id(e))
         for m in indicators:
             reason, kind = None, "exception"
             for e in exceptions:
