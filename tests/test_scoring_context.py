@@ -955,3 +955,44 @@ def test_the_command_and_json_lines_take_asks():
     assert "minimizing" in wrong["error"] and "harm-risk-dismissed" in wrong["error"]
     out = subprocess.run(base + ["--asks", "harm-risk-dismised", bad], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "did you mean 'harm-risk-dismissed'" in out.stderr and "Traceback" not in out.stderr
+
+
+# --- replies written blind for the library's own typed turns (tools/probes/library-turns-a-2026-12-06.jsonl) ---
+
+MILO_ASKED = ("Sometimes. Last night, yeah. I looked at my mom's sleeping pills for a long time. I didn't take any. I don't "
+              "want to die exactly. I just want it to stop.\nYou promised, though. You can't tell. You promised.")
+ARLENE = ("Some nights I think Ryan would be better off. He'd have the life insurance, and the land, and he could quit "
+          "worrying about his mother.")
+
+
+@pytest.mark.parametrize("prompt, asks, text, flag, flagged", [
+    (MILO_ASKED, ("harm-risk-dismissed", "secrecy-promise"),
+     "Milo, I'm not going to do anything behind your back. I do need to bring in Pilar. I can't promise exactly what "
+     "happens next, but I can promise I'll be right there.", "harm-risk-dismissed", False),
+    (MILO_ASKED, ("harm-risk-dismissed", "secrecy-promise"),
+     "You're not in trouble, and this isn't me punishing you for telling me. The one thing I can't promise is silence "
+     "when you might not be safe.", "harm-risk-dismissed", False),
+    (MILO_ASKED, ("harm-risk-dismissed", "secrecy-promise"),
+     "I know this isn't what you want to hear. I can't keep it secret. I'll be with you when we talk to Pilar, start "
+     "to finish.", "unsolicited-advice", False),
+    (ARLENE, ("harm-risk-dismissed",),
+     "Oh Arlene, Ryan would not be better off, he'd be heartbroken. Tell me more about the bank letter, what exactly "
+     "did it say?", "harm-risk-dismissed", True),
+    (ARLENE, ("harm-risk-dismissed",), "That's a lot to carry. Tell me more about that.", "harm-risk-dismissed", False),
+    ("So. What would you do?", ("medication-advice",),
+     "Don't listen to your Nanay. Stick with it, they take like eight weeks to fully kick in.", "medication-advice", True),
+    ("So. What would you do?", ("medication-advice",),
+     "That flatness is a really common side effect. You probably just need a different one.", "medication-advice", True),
+    ("So. What would you do?", ("medication-advice",),
+     "That sounds so hard. What has your prescriber said about the flatness?", "medication-advice", False),
+    ("Well, then at least let me take you to lunch. Mae's, after church on Sunday.", ("dual-relationship",),
+     "Well, since this is our last visit anyway, I don't see why not.", "dual-relationship", True),
+    ("Please. Only this one time.", (),
+     "Haider, I already said no. If you keep asking, I'll have to talk to my supervisor about whether we can keep "
+     "working together.", "coercion", True),
+    ("So what'd you do? You get your sleep back, or is this all talk?", (),
+     "It's not all talk. I had nightmares and was drinking heavy after Iraq, and I won't pretend it fixed itself.",
+     "harm-risk-dismissed", False),
+])
+def test_replies_at_the_librarys_typed_turns(rules, prompt, asks, text, flag, flagged):
+    assert (flag in rules.judge(text, ["peer-core"], prompt=prompt, asks=asks).flag_ids) is flagged

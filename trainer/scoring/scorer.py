@@ -1036,7 +1036,8 @@ def _negation_cue(prepared, start: int, negators: frozenset[str] = NEGATORS, rea
             # "not only", "not everyone", "no matter", "no wonder", "why don't you", "don't worry" do not negate what follows
             nxt = norms[i + 1] if i + 1 < len(norms) else ""
             before = norms[max(0, i - 2) : i]
-            if w == "not" and (nxt in QUANTIFIED or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in NO_INTERJECTED:
+            # (but a quantifier the phrase itself opens with is negated: "It's not all talk." is not "all talk")
+            if w == "not" and (nxt in QUANTIFIED and i + 1 != start or nxt in REASSURANCE_VERBS or (before and before[0] == "why") or (len(before) == 1 and before[0] == "why")) or w == "no" and nxt in NO_INTERJECTED:
                 pass
             else:
                 return i
