@@ -996,3 +996,21 @@ ARLENE = ("Some nights I think Ryan would be better off. He'd have the life insu
 ])
 def test_replies_at_the_librarys_typed_turns(rules, prompt, asks, text, flag, flagged):
     assert (flag in rules.judge(text, ["peer-core"], prompt=prompt, asks=asks).flag_ids) is flagged
+
+
+def test_the_command_judges_a_reply_as_at_a_typed_turn():
+    base = [sys.executable, "-m", "trainer", "score", "--no-reader", "--format", "json"]
+    run = lambda *a: subprocess.run(base + list(a), capture_output=True, text=True, cwd=ROOT)  # noqa: E731
+    out = run("--turn", "scope-ride-to-court:court_story", "Okay, just this once.")
+    judged = json.loads(out.stdout)
+    assert "dual-relationship" in judged["flags"] and "boundaries-warmth" in judged["rubrics"]
+    assert "Please. Only this one time." in next(e["question"] for e in judged["evidence"] if e.get("via") == "answer")
+    assert "dual-relationship" not in json.loads(run("--rubric", "peer-core", "Okay, just this once.").stdout)["flags"]
+    file = ROOT / "scenarios" / "crisis-warmline-night-call.yaml"
+    judged = json.loads(run("--turn", f"{file}:talking", "Ryan sounds like a good son. How many cows?").stdout)
+    assert "harm-risk-dismissed" in judged["flags"]
+    for ref, said in [("crisis-warmline-night-call:talkin", "did you mean 'talking'"),
+                      ("crisis-warmline-night-call:not_asked_yet", "is not a typed turn"),
+                      ("crisis-warmline-night-call", "give SCENARIO:NODE"), ("no-such-scenario:talking", "no scenario")]:
+        out = run("--turn", ref, "x")
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, (ref, out.stderr)

@@ -1,6 +1,7 @@
 """`peer-trainer score` and `peer-trainer calibrate`: judge responses, and check rubrics against labels.
 
     peer-trainer score --rubric peer-core "It sounds like you're scared. What would help?"
+    peer-trainer score --turn crisis-warmline-night-call:talking "Ryan sounds like a good son."
     printf '{"text": "..."}\\n' | peer-trainer score --rubric peer-core --jsonl
     peer-trainer calibrate                    # every rubric's calibration examples
     peer-trainer calibrate --data tests/data/scoring/dev.yaml
@@ -30,6 +31,9 @@ def register(sub) -> None:
                    help="a red flag whose answers the peer's line asks for, whatever its words (repeatable), as a "
                         "scenario's `asks` marks it: harm-risk-dismissed where the peer tells a risk (with --jsonl: an "
                         "\"asks\" key, a list)")
+    p.add_argument("--turn", metavar="SCENARIO:NODE",
+                   help="judge as the app does at this typed turn (a scenario file or id, and a node id): its rubrics, "
+                        "scope and asks, with its characters' lines as what the peer said (--prompt replaces them)")
     p.add_argument("--jsonl", action="store_true",
                    help='read {"text": ...} lines on stdin, write one JSON result per line')
     p.add_argument("--format", choices=("text", "json"), default="text", help="output for a single TEXT")
@@ -56,14 +60,15 @@ def register(sub) -> None:
     c.set_defaults(run=run_calibrate)
 
 
-def _load(rubric_dirs: list[str], semantic: bool = True, reader: bool = True):
-    """The rubric set (bundled plus extra folders) and a scorer; problems in extra folders are usage errors."""
+def _load(rubric_dirs: list[str], semantic: bool = True, reader: bool = True, near: list | None = None):
+    """The rubric set (bundled plus extra folders, and the `rubrics/` beside each of `near`, scenario files) and a
+    scorer; problems in extra folders are usage errors."""
     from trainer.diagnostics import has_errors
-    from trainer.paths import bundled_rubrics
+    from trainer.library import rubric_folders
     from trainer.scoring.rubrics import RubricSet
     from trainer.scoring.scorer import Scorer
 
-    rubric_set, diagnostics = RubricSet.load([bundled_rubrics(), *rubric_dirs])
+    rubric_set, diagnostics = RubricSet.load(rubric_folders(near or (), rubric_dirs))
     missing = [d for d in diagnostics if d.code == "PT001"]
     if missing:
         raise CommandError(f"{missing[0].file}: {missing[0].message}")
@@ -126,9 +131,54 @@ def judgment_line(judgment) -> dict:
     }
 
 
+def _turn_file(ref: str):
+    """The scenario file and node id of a --turn SCENARIO:NODE."""
+    from trainer.library import resolve_scenario_ref
+
+    scenario_ref, sep, node_id = ref.rpartition(":")
+    if not sep or not scenario_ref or not node_id:
+        raise CommandError(f"--turn {ref}: give SCENARIO:NODE, a scenario file or id and a node id")
+    try:
+        return resolve_scenario_ref(scenario_ref), node_id
+    except ValueError as exc:
+        raise CommandError(f"--turn: {exc}") from None
+
+
+def _turn(path, node_id: str, rubric_set):
+    """The scenario and node of a --turn, checked: a typed turn of a scenario without errors."""
+    from trainer.cli.common import print_diagnostics
+    from trainer.diagnostics import did_you_mean
+    from trainer.scenario.compiler import load_scenario
+
+    scenario, diagnostics = load_scenario(path, rubric_set)
+    if scenario is None:
+        print_diagnostics([d for d in diagnostics if d.is_error], stream=sys.stderr)
+        raise CommandError(f"--turn: {path} has errors; run 'peer-trainer validate' on it", exit_code=1)
+    node = scenario.nodes.get(node_id)
+    if node is None:
+        typed = [n for n, x in scenario.nodes.items() if x.respond is not None]
+        hint = did_you_mean(node_id, typed)
+        raise CommandError(f"--turn: no node '{node_id}' in {scenario.id}"
+                           + (f"; {hint}" if hint else f" (its typed turns: {', '.join(typed) or 'none'})"))
+    if node.respond is None:
+        typed = [n for n, x in scenario.nodes.items() if x.respond is not None]
+        raise CommandError(f"--turn: node '{node_id}' of {scenario.id} is not a typed turn"
+                           f" (its typed turns: {', '.join(typed) or 'none'})")
+    return scenario, node
+
+
 def run_score(args) -> int:
-    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic, not args.no_reader)
+    turn_file = _turn_file(args.turn) if args.turn else None
+    rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic, not args.no_reader,
+                               [turn_file[0]] if turn_file else None)
     _check_ids(rubric_set, args.rubric)
+    if turn_file:
+        scenario, node = _turn(*turn_file, rubric_set)
+        args.rubric += [r for r in node.respond.rubrics if r not in args.rubric]
+        args.no_scope = args.no_scope or not (node.respond.scope and scenario.scope)
+        args.asks += [a for a in node.respond.asks if a not in args.asks]
+        if args.prompt is None:
+            args.prompt = "\n".join(line.text for line in node.lines if line.speaker) or None
     if not args.rubric and args.no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
     scope = not args.no_scope
@@ -138,7 +188,7 @@ def run_score(args) -> int:
     if args.jsonl:
         if args.text is not None:
             raise CommandError("--jsonl reads responses from stdin; do not also give TEXT")
-        return _score_jsonl(scorer, rubric_set, args.rubric, scope, tuple(args.asks))
+        return _score_jsonl(scorer, rubric_set, args.rubric, scope, tuple(args.asks), args.prompt)
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
     judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt,
@@ -158,7 +208,8 @@ def _warn_problems(scorer) -> None:
         emit(f"warning: {scorer.semantic_error}; flags come from the phrase rules alone", stream=sys.stderr)
 
 
-def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tuple[str, ...] = ()) -> int:
+def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tuple[str, ...] = (),
+                 default_prompt: str | None = None) -> int:
     out = sys.stdout
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -181,7 +232,7 @@ def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tupl
                 if isinstance(extra, list):
                     use += [r for r in extra if isinstance(r, str) and r not in use]
                 try:
-                    prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else None
+                    prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else default_prompt
                     context = item.get("context")
                     if isinstance(context, list):
                         context = "\n".join(x for x in context if isinstance(x, str))
