@@ -62,6 +62,8 @@ nodes:
     respond:
       prompt: What do you say to Alex?
       rubrics: [peer-core]
+      # asks: [harm-risk-dismissed]   # where the line tells a risk or asks a question a wrong answer to is a red
+      #                                # flag, say so: the scorer then reads the reply as the answer to it
       hint: Reflect, validate, and ask an open question.
       model_responses:
         - That sounds exhausting, having everyone tell you what to do. What would you want from today?
