@@ -1014,3 +1014,11 @@ def test_the_command_judges_a_reply_as_at_a_typed_turn():
                       ("crisis-warmline-night-call", "give SCENARIO:NODE"), ("no-such-scenario:talking", "no scenario")]:
         out = run("--turn", ref, "x")
         assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, (ref, out.stderr)
+
+
+def test_an_asked_flag_quotes_the_peers_latest_line(rules):
+    prompt = ("My car was destroyed in an accident in October.\nNext year I apply for citizenship.\n"
+              "Please. Only this one time.")
+    judged = rules.judge("Okay, just this once.", ["peer-core"], prompt=prompt, asks=("dual-relationship",))
+    assert judged.flag("dual-relationship").evidence[0].note == "answer: Please. Only this one time."
+    assert any("Said in reply to 'Please. Only this one time.'" in line for line in judged.feedback)

@@ -515,7 +515,10 @@ class Scorer:
                     if asked:
                         break
         if asks:
-            said = " ".join(str(prompt).split()) or "what they said"
+            # the feedback quotes the peer's latest line: in play the prompt is every line since the trainee's last
+            # move, and the last is what the reply answers ("Please. Only this one time.", tried in the app 2026-12-06)
+            lines = [" ".join(line.split()) for line in str(prompt).splitlines() if line.strip()]
+            said = lines[-1] if lines else "what they said"
             for rubric_id in active:
                 for flag_id in asks:
                     f = self._flags.get((rubric_id, flag_id))
