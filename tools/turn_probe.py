@@ -47,7 +47,7 @@ def main() -> int:
         sid, nid = item["turn"].split(":")
         scenario = lib.scenarios[sid]
         node = scenario.nodes[nid]
-        prompt = "\n".join(x.text for x in node.lines if x.speaker)
+        prompt = node.spoken
         judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
                               prompt=prompt, asks=() if args.no_asks else node.respond.asks)
         said = set(judged.flag_ids) & scope_flags

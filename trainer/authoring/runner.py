@@ -128,7 +128,7 @@ def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
         respond = node.respond
         if respond is None:
             continue
-        prompt = "\n".join(line.text for line in node.lines if line.speaker)
+        prompt = node.spoken
         for k, text in enumerate(respond.model_responses, 1):
             outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' raises no flag", True)
             judgment = scorer.judge(text, respond.rubrics, scope=respond.scope and scenario.scope, prompt=prompt,

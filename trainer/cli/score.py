@@ -84,7 +84,7 @@ def _check_asks(rubric_set, asks) -> str | None:
     """Why `asks` cannot be used (an unknown flag, or one without answers), or None."""
     from trainer.diagnostics import did_you_mean
 
-    answerable = sorted({f.id for rid in rubric_set.ids for f in rubric_set.get(rid).flags if f.answers})
+    answerable = sorted(flag for flag, has in rubric_set.flag_answers(rubric_set.ids).items() if has)
     for flag in asks:
         if not isinstance(flag, str) or flag not in answerable:
             hint = did_you_mean(flag, answerable) if isinstance(flag, str) else None
@@ -178,7 +178,7 @@ def run_score(args) -> int:
         args.no_scope = args.no_scope or not (node.respond.scope and scenario.scope)
         args.asks += [a for a in node.respond.asks if a not in args.asks]
         if args.prompt is None:
-            args.prompt = "\n".join(line.text for line in node.lines if line.speaker) or None
+            args.prompt = node.spoken or None
     if not args.rubric and args.no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
     scope = not args.no_scope

@@ -151,6 +151,13 @@ class Node:
     hint: str = ""
 
     @property
+    def spoken(self) -> str:
+        """The characters' lines of this node, one per line (narration left out): what the peer says at a typed
+        turn, as `peer-trainer test` and `score --turn` give it to the scorer. (In play, Engine.prompt gives
+        the lines actually shown since the trainee's last move.)"""
+        return "\n".join(line.text for line in self.lines if line.speaker)
+
+    @property
     def kind(self) -> str:
         if self.ending:
             return "ending"
