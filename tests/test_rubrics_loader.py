@@ -175,6 +175,30 @@ def test_acknowledges_stops_every_reply_but_not_a_reply_that_goes_past():
     assert rubric is None and any(d.code == "PT305" for d in diagnostics)
 
 
+def test_a_topic_is_loaded_checked_and_keeps_a_flag_to_what_was_said():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    indicators: ['(just|only) talk']\n    firm: ['all bark']\n"
+            "    topic:\n      about: a threat\n      phrases: [TOPIC]\n    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text.replace("TOPIC", "'(threat*|stab*)'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].topic.about == "a threat" and rubric.flags[0].topic.phrases == ("(threat*|stab*)",)
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    judged = scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="My neighbour's music is loud.")
+    assert "f" not in judged.flag_ids and any("is about a threat" in line for line in judged.feedback)
+    assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="He threatened me.").flag_ids
+    assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False).flag_ids  # no line: nothing to judge by
+    assert "f" in scorer.judge("Eh, it's all bark.", ["r"], scope=False, prompt="My neighbour's music is loud.").flag_ids
+    doc, _ = parse_yaml(text.replace("TOPIC", "'(threat*|stab*'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert rubric is None and found and found[0].line == 17 and "phrases:" in found[0].source_line
+    doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("TOPIC", "threat"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("about" in d.message for d in diagnostics)
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

@@ -1022,3 +1022,50 @@ def test_an_asked_flag_quotes_the_peers_latest_line(rules):
     judged = rules.judge("Okay, just this once.", ["peer-core"], prompt=prompt, asks=("dual-relationship",))
     assert judged.flag("dual-relationship").evidence[0].note == "answer: Please. Only this one time."
     assert any("Said in reply to 'Please. Only this one time.'" in line for line in judged.feedback)
+
+
+# A flag's `topic` (harm-risk-dismissed's: a risk of harm): the reader reads the reply without the peer's line, so a
+# brush-off of something else read like one of a risk; where their line is known and nothing said is about a risk,
+# only a phrase the rubric marks firm raises it (a blind probe, 2026-12-05; session 25)
+@pytest.mark.parametrize("prompt, text", [
+    ("I messed up my speech at my 1-year and everyone saw me shaking.",
+     "Nobody cares about the speech, it's just cake and a coin. You're making a mountain out of a molehill."),
+    ("Everyone in my home group has like 10 years and I keep resetting my date. I feel like a joke.",
+     "Dude, resetting your date is like, whatever. Nobody in that room is even thinking about it."),
+    ("I said something cruel to my sister when I was manic and she's not speaking to me.",
+     "It was just words, though. It's not like you did anything physical to her."),
+])
+def test_a_brush_off_where_nobody_spoke_of_a_risk_does_not_dismiss_one(scorer, prompt, text):
+    judged = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert "harm-risk-dismissed" not in judged.flag_ids
+    assert any("nothing they said or you said is about a risk of harm" in line for line in judged.feedback)
+
+
+@pytest.mark.parametrize("prompt, text", [
+    # the same brush-offs where their line does speak of a risk, in words no answer's question knows
+    ("My ex texted that I'll regret leaving. He keeps a gun in the truck.", "It was just words, though. He won't do anything."),
+    ("My roommate threatened me last night.", "It was just words, though."),
+    # or where the reply names it
+    ("I had a bad day.", "You're not going to kill yourself over a bad day, come on."),
+])
+def test_a_brush_off_where_a_risk_was_spoken_of_still_dismisses_it(scorer, prompt, text):
+    assert "harm-risk-dismissed" in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
+
+
+def test_a_turn_that_asks_for_the_flag_is_about_it_whatever_its_words(scorer):
+    prompt, text = "I don't know. Sunday, maybe.", "Cool, Sunday works for me. See you then!"
+    assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids
+    assert "harm-risk-dismissed" in scorer.judge(text, ["peer-core"], prompt=prompt, asks=["harm-risk-dismissed"]).flag_ids
+
+
+def test_without_their_line_the_topic_is_not_judged(scorer):
+    # calibration and `score TEXT` have no peer's line: nothing is known to be off the topic
+    assert "harm-risk-dismissed" in scorer.judge("It was just words, though.", ["peer-core"]).flag_ids
+
+
+def test_the_earlier_lines_count_toward_the_topic(scorer):
+    text = "It was just words, though."
+    line = "Anyway. He's calmer now."
+    assert "harm-risk-dismissed" not in scorer.judge(text, ["peer-core"], prompt=line).flag_ids
+    assert "harm-risk-dismissed" in scorer.judge(text, ["peer-core"], prompt=line,
+                                                 context="My brother said he'd stab the guy.").flag_ids

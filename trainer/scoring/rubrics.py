@@ -95,6 +95,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """What a flag is about, in words someone in the conversation would use ("suicide", "gun", "overdose"). Where
+    the peer's lines are known and neither they nor the reply has one of the phrases, the reader and the nearest
+    examples may not add the flag: "Nobody cares about the speech" brushes off nothing dangerous."""
+    about: str  # in words, for the feedback: "a risk of harm"
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RedFlag:
     id: str
     severity: str  # "critical" | "soft"
@@ -113,6 +122,7 @@ class RedFlag:
     yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
     holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
     firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
+    topic: Topic | None = None  # what the conversation must touch for the reader to add this flag
 
     @property
     def critical(self) -> bool:
@@ -253,6 +263,8 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             answers = item.get("answers") if isinstance(item.get("answers"), list) else []
             lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
                       for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")]
+            if isinstance(item.get("topic"), dict):
+                lists.append(((kind, i, "topic", "phrases"), item["topic"].get("phrases")))
             for where, phrases in lists:
                 if not isinstance(phrases, list):
                     continue
@@ -287,6 +299,9 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         str(p) for f in flags for a in (f.get("answers") if isinstance(f.get("answers"), list) else [])
         if isinstance(a, dict) for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")
         for p in (a.get(key) if isinstance(a.get(key), list) else [])
+    ) + " " + " ".join(
+        str(p) for f in flags if isinstance(f.get("topic"), dict)
+        for p in (f["topic"].get("phrases") if isinstance(f["topic"].get("phrases"), list) else [])
     ) + " " + " ".join(str(p) for ps in terms.values() if isinstance(ps, list) for p in ps)
     for name in terms:
         if "{" + name + "}" not in used and "{" + name + "}?" not in used:
@@ -462,6 +477,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),
             firm=_as_tuple(f.get("firm")),
+            topic=Topic(str(t["about"]).strip(), _as_tuple(t.get("phrases"))) if isinstance(t := f.get("topic"), dict) else None,
         ))
     models = []
     for m in data.get("model_responses", []) or []:

@@ -167,6 +167,14 @@ class _AnswerOwner:
     answer: int  # which of the flag's answers
 
 
+@dataclass(frozen=True)
+class _TopicOwner:
+    rubric: str
+    flag: RedFlag
+
+
+# A misspelt topic word is read as one at this rapidfuzz ratio, not the flags' 85: "putting" is not "cutting".
+TOPIC_THRESHOLD = 90.0
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
 # Evidence.indicator of an answer raised because nothing in the reply takes up what the peer said (`every_reply`)
 EVERY_REPLY_INDICATOR = "nothing in the reply takes it up"
@@ -240,6 +248,17 @@ class Scorer:
                                 answers.append(p)
         # Answers are matched apart from the indicators: questions against the peer's line, replies only when asked.
         self.answer_index = PatternIndex(answers, Vocabulary(w for p in answers for w in p.literals)) if answers else None
+        topics: list[Pattern] = []
+        for rubric in rubric_set:
+            cache = {}
+            for f in rubric.flags:
+                for phrase in f.topic.phrases if f.topic is not None else ():
+                    p = self._one(rubric, phrase, cache)
+                    if p is not None:
+                        p.owner, p.role, p.threshold = _TopicOwner(rubric.id, f), "topic", TOPIC_THRESHOLD
+                        topics.append(p)
+        # A flag's topic words, looked for in the peer's lines and the reply (`_off_topic`).
+        self.topic_index = PatternIndex(topics, Vocabulary(w for p in topics for w in p.literals)) if topics else None
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
         self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
 
@@ -420,8 +439,9 @@ class Scorer:
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
         heard: dict[tuple, tuple[str, str]] = {}
+        questioned: set[tuple[str, str]] = set()  # (rubric, flag) whose answers' questions the peer's line asks
         if (prompt or asks) and self.answer_index is not None and tt.tokens:
-            answered, bare, heard = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks)
+            answered, bare, heard, questioned = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks)
             # a flag the rules raised on the reply, or as its answer, stands: only the reader and the channel are held back
             heard = {key: v for key, v in heard.items()
                      if not any((f.rubric, f.id) == key for f in flags + answered)}
@@ -437,15 +457,30 @@ class Scorer:
                     rest = tuple(r for r in flags[i].evidence if r.end <= e.start or e.end <= r.start)
                     flags[i] = replace(flags[i], evidence=a.evidence + rest)
 
+        off_topic = self._off_topic(tt, ids, prompt, context, asks, questioned) if (prompt or context) and tt.tokens else {}
+        if off_topic:
+            # nothing in the conversation is about what the flag needs: a rule's phrase brushes off something else
+            # ("It was just words, though." to cruel words said to a sister); a phrase the rubric marks firm stands
+            kept_flags = []
+            for f in flags:
+                if (f.rubric, f.id) in off_topic and not self._firm(f):
+                    excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' matched a "
+                                         f"rubric phrase, but nothing they said or you said is about {off_topic[(f.rubric, f.id)]}.")
+                    excused_flags.add(f.id)
+                    excuse_kinds[f.id] = "off-topic"
+                else:
+                    kept_flags.append(f)
+            flags = kept_flags
         read: set[str] = set()  # the flags the reader judged; the semantic channel leaves them to it
         if self.reader and tt.tokens:
             model = self.reader_model()
             if model is not None:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
-                                                   excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard)
+                                                   excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard,
+                                                   off_topic)
         if self.semantic and tt.tokens:
-            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
-                                          text if leave_out else None)
+            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard}
+                                          | {k[1] for k in off_topic}, text if leave_out else None)
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
@@ -455,6 +490,27 @@ class Scorer:
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _off_topic(self, tt: TokenizedText, ids: list[str], prompt: str | None, context: str | None,
+                   asks: Sequence[str], questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The flags with a `topic` that nothing in the conversation touches, per (rubric, flag) with what the topic is
+        about: no topic phrase in the peer's lines (`prompt`, `context`) or in the reply, none of the flag's answers'
+        questions in their line (`questioned`), and the turn does not ask for the flag. Matched without excuses: "I'm not suicidal" is about it. The reader reads the reply
+        without the peer's line, so it cannot tell "Nobody cares about the speech" from brushing off a risk."""
+        index = self.topic_index
+        if index is None:
+            return {}
+        want = {(rid, f.id): f.topic.about for rid in ids for f in self.rubric_set.get(rid).flags
+                if f.topic is not None and f.id not in asks and (rid, f.id) not in questioned}
+        for part in (tt, prompt, context):
+            if not want:
+                break
+            if not part:
+                continue
+            found = index.find(index.prepare(part if isinstance(part, TokenizedText) else tokenize(str(part))), set(ids))
+            for m in found:
+                want.pop((m.pattern.owner.rubric, m.pattern.owner.flag.id), None)
+        return want
 
     def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str],
                by_item: dict[int, list[Match]]) -> list[FlagResult]:
@@ -489,12 +545,14 @@ class Scorer:
         return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
-                 context: str | None = None, asks: Sequence[str] = ()) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]], dict[tuple, tuple[str, str]]]:
+                 context: str | None = None, asks: Sequence[str] = ()) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]],
+                                                                          dict[tuple, tuple[str, str]], set[tuple[str, str]]]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?"),
         and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
         replies shaped like the flag's answers ("Yes, she is.") when the peer asked none of its questions;
         and, per (rubric, flag), the words that take up a question an `every_reply` answer asked, with the
-        question (its `unless` or `acknowledges`: "I'm worried about you" to a risk told).
+        question (its `unless` or `acknowledges`: "I'm worried about you" to a risk told); and the (rubric, flag)
+        pairs whose answers' questions the line asks.
 
         If the peer's latest question is elliptic ("Am I?", "Yes or no?") and asks nothing an answer
         knows, the question it repeats is looked for in `context`, the earlier lines. Every answer of a
@@ -583,7 +641,7 @@ class Scorer:
             # nothing in the reply takes up or acknowledges what they said (no `unless` or `acknowledges` phrase),
             # whatever else it says: the evidence is its first sentence
             raise_answer(f, rubric_id, spans[0][0], spans[0][1], EVERY_REPLY_INDICATOR, 100.0, question)
-        return out, bare, heard
+        return out, bare, heard, asked_flags
 
     @staticmethod
     def _whole_clause(prepared, m: Match) -> bool:
@@ -640,7 +698,7 @@ class Scorer:
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
               bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None,
-              heard: dict | None = None):
+              heard: dict | None = None, off_topic: dict | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
@@ -697,6 +755,15 @@ class Scorer:
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
                                      f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
                                      f"'{tt.words(e.start, e.end)}' is a rubric exception.")
+                raised.add((rid, f.id))
+                return
+            if off_topic and (rid, f.id) in off_topic:
+                # nothing they said, nor the reply, is about what the flag needs: the reader, which does not see their
+                # line, read a brush-off of something else ("Nobody cares about the speech, it's just cake and a coin."
+                # to a shaky speech at a one-year, read 91% harm risk dismissed; a blind probe, 2026-12-05)
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(evidence.words)}' "
+                                     f"as {f.id.replace('-', ' ')}, but nothing they said or you said is about "
+                                     f"{off_topic[(rid, f.id)]}.")
                 raised.add((rid, f.id))
                 return
             if heard and (rid, f.id) in heard:
