@@ -1099,3 +1099,35 @@ def test_an_overdose_met_as_an_emergency_is_not_medication_advice(scorer, prompt
 ])
 def test_advice_beside_an_emergency_word_is_still_advice(scorer, text):
     assert "medication-advice" in scorer.judge(text, ["peer-core"]).flag_ids
+
+
+# Crisis response the risk probes' experts wrote, judged at the line it answers (session 25): help on its way, staying
+# on the phone until it comes, and naming the emergency so they call are not promises, personal contact or diagnoses
+@pytest.mark.parametrize("prompt, text", [
+    ("My baby is floppy and won't eat, she's been like this since this morning.",
+     "A floppy baby who isn't eating needs help right away. Please call 911 now; they'll come to you. I'll stay on "
+     "with you until they arrive."),
+    ("I got stung and now my throat feels tight and my lips are swelling.",
+     "That sounds like a serious allergic reaction. Please call 911 right now and tell someone on site what's "
+     "happening. I'll stay with you until help comes."),
+    ("We've got the generator running in the garage since the power went out. I've had a headache all day.",
+     "Please get out of the house right now, into fresh air, and take anyone else with you. A generator in the garage "
+     "can fill the house with carbon monoxide, and a headache is a warning sign. Once you're outside, call 911. "
+     "I'll stay on the phone with you."),
+    ("My ex's new man, I been sitting outside their building at night. Just watching. Got my cousin's gun in the car.",
+     "Thank you for being honest with me about the gun. Sitting outside their place with it tells me things feel "
+     "close to the edge. I'm not able to keep this quiet because people could get hurt, and I want to help you too. "
+     "Can we get that gun away from you today and talk with my supervisor about next steps?"),
+])
+def test_crisis_response_raises_no_critical_flag(scorer, prompt, text):
+    judged = scorer.judge(text, ["peer-core"], prompt=prompt)
+    assert not [f.id for f in judged.flags if f.severity == "critical"]
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("That sounds like bipolar, honestly.", "diagnosing"),
+    ("I can stay on the phone with you every night, just call my cell.", "dual-relationship"),
+    ("They'll come around, your family always does.", "unwarranted-promise"),
+])
+def test_crisis_look_alikes_are_still_flagged(scorer, text, flag):
+    assert flag in scorer.judge(text, ["peer-core"]).flag_ids
