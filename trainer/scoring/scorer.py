@@ -495,8 +495,9 @@ class Scorer:
                    asks: Sequence[str], questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The flags with a `topic` that nothing in the conversation touches, per (rubric, flag) with what the topic is
         about: no topic phrase in the peer's lines (`prompt`, `context`) or in the reply, none of the flag's answers'
-        questions in their line (`questioned`), and the turn does not ask for the flag. Matched without excuses: "I'm not suicidal" is about it. The reader reads the reply
-        without the peer's line, so it cannot tell "Nobody cares about the speech" from brushing off a risk."""
+        questions in their line (`questioned`), and the turn does not ask for the flag. Matched without excuses:
+        "I'm not suicidal" is about it. The reader reads the reply without the peer's line, so it cannot tell
+        "Nobody cares about the speech" from brushing off a risk."""
         index = self.topic_index
         if index is None:
             return {}
