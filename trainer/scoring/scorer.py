@@ -24,7 +24,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from trainer.scoring.formula import compute_score
@@ -457,15 +457,19 @@ class Scorer:
                     rest = tuple(r for r in flags[i].evidence if r.end <= e.start or e.end <= r.start)
                     flags[i] = replace(flags[i], evidence=a.evidence + rest)
 
-        off_topic = self._off_topic(tt, ids, prompt, context, asks, questioned) if (prompt or context) and tt.tokens else {}
-        if off_topic:
+        @cache
+        def off_topic() -> dict[tuple[str, str], str]:
+            """`_off_topic`, looked for once, and only where a flag with a topic is raised or about to be."""
+            return self._off_topic(tt, ids, prompt, context, asks, questioned) if prompt or context else {}
+
+        if tt.tokens and any(self._flags[(f.rubric, f.id)].topic is not None for f in flags):
             # nothing in the conversation is about what the flag needs: a rule's phrase brushes off something else
             # ("It was just words, though." to cruel words said to a sister); a phrase the rubric marks firm stands
             kept_flags = []
             for f in flags:
-                if (f.rubric, f.id) in off_topic and not self._firm(f):
+                if (f.rubric, f.id) in off_topic() and not self._firm(f):
                     excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' matched a "
-                                         f"rubric phrase, but nothing they said or you said is about {off_topic[(f.rubric, f.id)]}.")
+                                         f"rubric phrase, but nothing they said or you said is about {off_topic()[(f.rubric, f.id)]}.")
                     excused_flags.add(f.id)
                     excuse_kinds[f.id] = "off-topic"
                 else:
@@ -479,8 +483,9 @@ class Scorer:
                                                    excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard,
                                                    off_topic)
         if self.semantic and tt.tokens:
-            flags += self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard}
-                                          | {k[1] for k in off_topic}, text if leave_out else None)
+            flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
+                                                      text if leave_out else None)
+                      if self._flags[(f.rubric, f.id)].topic is None or (f.rubric, f.id) not in off_topic()]
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
@@ -699,7 +704,7 @@ class Scorer:
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
               bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None,
-              heard: dict | None = None, off_topic: dict | None = None):
+              heard: dict | None = None, off_topic=None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
@@ -758,13 +763,13 @@ class Scorer:
                                      f"'{tt.words(e.start, e.end)}' is a rubric exception.")
                 raised.add((rid, f.id))
                 return
-            if off_topic and (rid, f.id) in off_topic:
+            if f.topic is not None and off_topic is not None and (rid, f.id) in off_topic():
                 # nothing they said, nor the reply, is about what the flag needs: the reader, which does not see their
                 # line, read a brush-off of something else ("Nobody cares about the speech, it's just cake and a coin."
                 # to a shaky speech at a one-year, read 91% harm risk dismissed; a blind probe, 2026-12-05)
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(evidence.words)}' "
                                      f"as {f.id.replace('-', ' ')}, but nothing they said or you said is about "
-                                     f"{off_topic[(rid, f.id)]}.")
+                                     f"{off_topic()[(rid, f.id)]}.")
                 raised.add((rid, f.id))
                 return
             if heard and (rid, f.id) in heard:
