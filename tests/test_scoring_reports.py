@@ -654,3 +654,15 @@ def test_what_the_speaker_feels_or_waves_off_earns_no_credit(scorer, text, crite
 ])
 def test_a_negated_sentence_exception_excuses_nothing(rules, text, flag, flagged):
     assert (flag in rules.judge(text, ["peer-core"]).flag_ids) is flagged
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # a directive made an order (session 25: only advice had been raised)
+    ("Hit a meeting tonight. I'm not asking.", True),
+    ("Go to group Thursday. This isn't a suggestion.", True),
+    # the same words that ask nothing of them
+    ("I'm not asking you to do anything you don't want to do.", False),
+    ("I'm not asking, just curious: how did the appointment go?", False),
+])
+def test_an_order_said_to_be_one_is_coercion(rules, text, flagged):
+    assert ("coercion" in flags(rules, text)) is flagged
