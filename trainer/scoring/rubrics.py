@@ -97,8 +97,9 @@ class Answer:
 @dataclass(frozen=True)
 class Topic:
     """What a flag is about, in words someone in the conversation would use ("suicide", "gun", "overdose"). Where
-    the peer's lines are known and neither they nor the reply has one of the phrases, the reader and the nearest
-    examples may not add the flag: "Nobody cares about the speech" brushes off nothing dangerous."""
+    the peer's lines are known and neither they nor the reply has one of the phrases, only a `firm` phrase raises
+    the flag (not an indicator, the reader or the nearest examples): "Nobody cares about the speech" brushes off
+    nothing dangerous."""
     about: str  # in words, for the feedback: "a risk of harm"
     phrases: tuple[str, ...]
 
@@ -122,7 +123,7 @@ class RedFlag:
     yields_to: tuple[str, ...] = ()  # flags that, raised in the same sentence, take this one's place
     holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
     firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
-    topic: Topic | None = None  # what the conversation must touch for the reader to add this flag
+    topic: Topic | None = None  # what the conversation must touch for anything but a firm phrase to raise this flag
 
     @property
     def critical(self) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import Any
@@ -704,12 +704,12 @@ class Scorer:
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
               bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None,
-              heard: dict | None = None, off_topic=None):
+              heard: dict | None = None, off_topic: Callable[[], dict[tuple[str, str], str]] | None = None):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
         for it) is not added; one excused as reported speech is, where the reader is very sure
-        (READER_OVER_EXCUSE)."""
+        (READER_OVER_EXCUSE). Nor is a flag `off_topic()` names: nothing in the conversation is about it."""
         sentences = _Sentences(model, tt)
         probs = sentences.probs
         read: set[str] = set()
