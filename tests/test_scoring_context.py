@@ -1016,6 +1016,23 @@ def test_the_command_judges_a_reply_as_at_a_typed_turn():
         assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, (ref, out.stderr)
 
 
+def test_judging_at_a_turn_leaves_the_parsed_arguments_as_given(capsys):
+    # the turn's rubrics, scope, asks and line join the judgment, not the parsed command line: a caller that
+    # runs the command twice with the same arguments gets the same judgment
+    from trainer.cli import build_parser
+    from trainer.cli.score import run_score
+
+    args = build_parser().parse_args(["score", "--no-reader", "--no-semantic", "--format", "json",
+                                      "--turn", "scope-ride-to-court:court_story", "Okay, just this once."])
+    before = (list(args.rubric), list(args.asks), args.prompt, args.no_scope)
+    assert run_score(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert "dual-relationship" in first["flags"] and "boundaries-warmth" in first["rubrics"]
+    assert (list(args.rubric), list(args.asks), args.prompt, args.no_scope) == before
+    assert run_score(args) == 0
+    assert json.loads(capsys.readouterr().out) == first
+
+
 def test_an_asked_flag_quotes_the_peers_latest_line(rules):
     prompt = ("My car was destroyed in an accident in October.\nNext year I apply for citizenship.\n"
               "Please. Only this one time.")

@@ -172,27 +172,29 @@ def run_score(args) -> int:
     rubric_set, scorer = _load(args.rubrics_dir, not args.no_semantic, not args.no_reader,
                                [turn_file[0]] if turn_file else None)
     _check_ids(rubric_set, args.rubric)
+    rubrics, asks, prompt, no_scope = list(args.rubric), list(args.asks), args.prompt, args.no_scope
     if turn_file:
+        # the turn's own rubrics, scope and asks join what the command line gave (args stay as parsed)
         scenario, node = _turn(*turn_file, rubric_set)
-        args.rubric += [r for r in node.respond.rubrics if r not in args.rubric]
-        args.no_scope = args.no_scope or not (node.respond.scope and scenario.scope)
-        args.asks += [a for a in node.respond.asks if a not in args.asks]
-        if args.prompt is None:
-            args.prompt = node.spoken or None
-    if not args.rubric and args.no_scope:
+        rubrics += [r for r in node.respond.rubrics if r not in rubrics]
+        no_scope = no_scope or not (node.respond.scope and scenario.scope)
+        asks += [a for a in node.respond.asks if a not in asks]
+        if prompt is None:
+            prompt = node.spoken or None
+    if not rubrics and no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
-    scope = not args.no_scope
-    problem = _check_asks(rubric_set, args.asks)
+    scope = not no_scope
+    problem = _check_asks(rubric_set, asks)
     if problem:
         raise CommandError(f"--asks: {problem}")
     if args.jsonl:
         if args.text is not None:
             raise CommandError("--jsonl reads responses from stdin; do not also give TEXT")
-        return _score_jsonl(scorer, rubric_set, args.rubric, scope, tuple(args.asks), args.prompt)
+        return _score_jsonl(scorer, rubric_set, rubrics, scope, tuple(asks), prompt)
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
-    judgment = scorer.judge(args.text, args.rubric, scope=scope, prompt=args.prompt,
-                            context="\n".join(args.context) or None, asks=tuple(args.asks))
+    judgment = scorer.judge(args.text, rubrics, scope=scope, prompt=prompt,
+                            context="\n".join(args.context) or None, asks=tuple(asks))
     _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
