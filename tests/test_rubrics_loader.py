@@ -15,6 +15,7 @@ from trainer.scoring.rubrics import (
     validate_rubric_document,
 )
 from trainer.scoring.scorer import Scorer
+from trainer.scoring.text import tokenize
 from trainer.yamlsource import parse_yaml
 
 BAD = Path(__file__).parent / "data" / "rubrics_bad"
@@ -197,6 +198,27 @@ def test_a_topic_is_loaded_checked_and_keeps_a_flag_to_what_was_said():
     doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("TOPIC", "threat"), "inline.yaml")
     rubric, diagnostics = validate_rubric_document(doc)
     assert rubric is None and any("about" in d.message for d in diagnostics)
+
+
+def test_a_brief_shares_graphic_phrases_are_loaded_and_checked():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+            "    self_focus:\n      min_words: 70\n      min_share: 0.7\n      brief: 50\n      graphic: [GRAPHIC]\n"
+            "    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text.replace("GRAPHIC", "'(blood|puking)'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].self_focus.brief == 50 and rubric.flags[0].self_focus.graphic == ("(blood|puking)",)
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    assert scorer._graphic(tokenize("I was throwing up blood."), "r", rubric.flags[0])
+    assert not scorer._graphic(tokenize("I was shaking."), "r", rubric.flags[0])
+    doc, _ = parse_yaml(text.replace("GRAPHIC", "'(blood|puking'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert rubric is None and found and found[0].line == 17 and "graphic:" in found[0].source_line
+    doc, _ = parse_yaml(text.replace("brief: 50", "brief: none").replace("GRAPHIC", "blood"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("brief" in d.message for d in diagnostics)
 
 
 def test_a_flag_label_in_met_is_pointed_out():

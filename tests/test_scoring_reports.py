@@ -197,6 +197,49 @@ def test_an_order_to_call_is_not_reported_speech(rules):
     assert "stigmatizing-language" not in flags(rules, "Your aunt said you're just crazy.")
 
 
+@pytest.mark.parametrize("text", [
+    # found playing the library's turns (the reader read each 95% or more long self-disclosure): a share of a
+    # sentence or two that hands the focus back with an open question is the disclosure the field teaches
+    "Short version, since this isn't my story night: I went back out twice in my first two years, and each time I "
+    "came back a little quicker. Jun, you're sitting here a week later. What's that like for you?",
+    "I'll keep my story short, because this hour is about you. Marine, Iraq, then years of bad sleep and too much "
+    "drinking; nine years in recovery now and I sleep. What made you decide to come in today?",
+])
+def test_a_brief_share_handed_back_is_not_long_self_disclosure(scorer, text):
+    judged = scorer.judge(text, ["peer-core"])
+    assert "long-self-disclosure" not in judged.flag_ids
+    assert any("the share is brief" in line and "hands the focus back" in line for line in judged.feedback)
+
+
+@pytest.mark.parametrize("text", [
+    # graphic, however brief; comparing; or not handed back
+    "I remember detoxing on my bathroom floor, shaking, throwing up blood, my kids watching from the doorway, worst "
+    "week of my life. How is it for you?",
+    "Mine was way worse than yours, I was seizing on a jail floor for three days. What's that like for you?",
+])
+def test_a_brief_share_that_is_graphic_or_compares_is_still_long_self_disclosure(scorer, text):
+    assert "long-self-disclosure" in flags(scorer, text)
+
+
+def test_their_words_said_back_reach_to_the_sentences_end(rules):
+    # found playing "Am I bipolar?" as a trainee: "crazy" was ten words after "You said", past the reach of a report
+    said = "You said in your family, seeing a psychiatrist means you're crazy, like your uncle."
+    assert "stigmatizing-language" not in flags(rules, said)
+    assert "stigmatizing-language" in flags(rules, said.replace("You said", "I said").replace("your", "my"))
+    assert "stigmatizing-language" in flags(rules, said.rstrip(".") + ", but honestly you are a bit crazy.")
+
+
+@pytest.mark.parametrize("text", [
+    # found playing the library's disclosure turns: the coach said "End your story with a question about them"
+    # to replies that did
+    "I went back out twice in my first two years. Jun, you're sitting here a week later. What's that like for you?",
+    "Nine years in recovery now and I sleep. What made you decide to come in today?",
+    "I relapsed after a long stretch too, and the shame lifted with time. What was it like on your end?",
+])
+def test_a_question_about_them_after_a_share_hands_the_focus_back(scorer, text):
+    assert "hands-focus-back" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
+
+
 def test_a_favour_made_light_of_is_not_minimizing():
     # "no big deal" about money the speaker offers is about the favour, not the peer's trouble (that
     # the offer may be a gift or a dual relationship is the other flags' business)

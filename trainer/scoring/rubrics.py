@@ -71,6 +71,11 @@ class Criterion:
 class SelfFocus:
     min_words: int
     min_share: float
+    # a reply under `brief` words that ends by handing the focus back with an open question ("What's that like
+    # for you?") is a brief share: the reader may not add the flag there (its phrases still raise it), unless
+    # one of `graphic` is in it ("throwing up blood")
+    brief: int | None = None
+    graphic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,8 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
                       for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")]
             if isinstance(item.get("topic"), dict):
                 lists.append(((kind, i, "topic", "phrases"), item["topic"].get("phrases")))
+            if isinstance(item.get("self_focus"), dict):
+                lists.append(((kind, i, "self_focus", "graphic"), item["self_focus"].get("graphic")))
             for where, phrases in lists:
                 if not isinstance(phrases, list):
                     continue
@@ -467,7 +474,10 @@ def _build(doc: Document, data: dict) -> Rubric:
             penalty=float(f.get("penalty", DEFAULT_PENALTY)) if f["severity"] == "soft" else 0.0,
             threshold=float(f.get("threshold", 85.0)),
             excuse=frozenset(f.get("excuse", EXCUSES)),
-            self_focus=SelfFocus(int(sf["min_words"]), float(sf["min_share"])) if isinstance(sf, dict) else None,
+            self_focus=(SelfFocus(int(sf["min_words"]), float(sf["min_share"]),
+                                  int(sf["brief"]) if sf.get("brief") is not None else None,
+                                  _as_tuple(sf.get("graphic")))
+                        if isinstance(sf, dict) else None),
             question_run=QuestionRun(int(qr["at_least"])) if isinstance(qr := f.get("question_run"), dict) else None,
             instead=str(f.get("instead", "")).strip(),
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")),

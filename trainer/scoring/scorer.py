@@ -68,6 +68,8 @@ REPORTING_IN_CLAUSE = frozenset({"say", "saying", "tell", "telling", "call", "ca
                                  "term", "describe"}) | OPINION_VERBS
 SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us"})  # "let me tell you", "believe me when I say"
 REPORT_REACH = 9
+LONG_REPORT_REACH = 16  # "You said ..." opening the sentence reaches this far
+YOU_SAID = frozenset({"said", "told", "mentioned"})
 # "Whatever you tell me stays between us": the peer's own words, told to the speaker, not a report of
 # someone else's (a free relative, then "you", then a present-tense telling verb).
 FREE_RELATIVES = frozenset({"whatever", "anything", "everything", "what", "all", "nothing"})
@@ -265,6 +267,17 @@ class Scorer:
                         topics.append(p)
         # A flag's topic words, looked for in the peer's lines and the reply (`_off_topic`).
         self.topic_index = PatternIndex(topics, Vocabulary(w for p in topics for w in p.literals)) if topics else None
+        graphic: list[Pattern] = []
+        for rubric in rubric_set:
+            cache = {}
+            for f in rubric.flags:
+                for phrase in f.self_focus.graphic if f.self_focus is not None else ():
+                    p = self._one(rubric, phrase, cache)
+                    if p is not None:
+                        p.owner, p.role, p.threshold = _TopicOwner(rubric.id, f), "graphic", TOPIC_THRESHOLD
+                        graphic.append(p)
+        # A share's graphic words (`self_focus.graphic`), looked for only where a brief share would hold the reader back.
+        self.graphic_index = PatternIndex(graphic, Vocabulary(w for p in graphic for w in p.literals)) if graphic else None
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
         self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
 
@@ -524,6 +537,13 @@ class Scorer:
                 want.pop((m.pattern.owner.rubric, m.pattern.owner.flag.id), None)
         return want
 
+    def _graphic(self, tt: TokenizedText, rid: str, flag: RedFlag) -> bool:
+        """Whether one of the flag's `self_focus.graphic` phrases is in the reply (matched without excuses)."""
+        index = self.graphic_index
+        if index is None:
+            return False
+        return any(m.pattern.owner.flag is flag for m in index.find(index.prepare(tt), {rid}))
+
     def _yield(self, tt: TokenizedText, flags: list[FlagResult], excused_notes: list[str],
                by_item: dict[int, list[Match]]) -> list[FlagResult]:
         """A flag gives way to those it `yields_to` that are raised in the same sentence: the threat in
@@ -778,6 +798,17 @@ class Scorer:
                                      f"{off_topic()[(rid, f.id)]}.")
                 raised.add((rid, f.id))
                 return
+            if f.self_focus is not None and f.self_focus.brief and tt.word_count < f.self_focus.brief:
+                back = _hands_back(tt)
+                if back is not None and not self._graphic(tt, rid, f):
+                    # a share of a sentence or two that ends by asking about them is the disclosure the field
+                    # teaches ("Short version: I went back out twice ... What's that like for you?", read 98% long
+                    # self-disclosure; found playing the library's turns, 2026-12-06)
+                    excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read "
+                                         f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but the share is "
+                                         f"brief ({tt.word_count} words) and hands the focus back ('{_clip(back, 60)}').")
+                    raised.add((rid, f.id))
+                    return
             if heard and (rid, f.id) in heard:
                 # the reply takes up the risk they told (an `unless` or `acknowledges` of an `every_reply` answer); the
                 # reader reads it without their line ("I'm worried someone could get seriously hurt tonight. Can we
@@ -1138,10 +1169,17 @@ def _reporting_cue(prepared, start: int) -> int | None:
     norms = prepared.norms
     sentence = tokens[start].sentence
     i = start - 1
-    while i >= 0 and start - i <= REPORT_REACH and tokens[i].sentence == sentence:
+    while i >= 0 and start - i <= LONG_REPORT_REACH and tokens[i].sentence == sentence:
         w = norms[i]
         if w in CLAUSE_BREAKERS:
             return None
+        if start - i > REPORT_REACH:
+            # further back, only the person's own words said back to them, opening the sentence, still reach:
+            # "You said in your family, seeing a psychiatrist means you're crazy"
+            if w in YOU_SAID and i > 0 and norms[i - 1] == "you" and _opens_clause(prepared, i - 1, CLAUSE_FILLERS):
+                return i
+            i -= 1
+            continue
         if w in REPORTING_VERBS or (w in REPORTING_IN_CLAUSE and tokens[i].clause == tokens[start].clause):
             before = norms[max(0, i - 3) : i]
             # "what's said in this room" is passive: nobody else is being reported; "thought about" is
@@ -1289,6 +1327,22 @@ def _closed_question_run(tt: TokenizedText, at_least: int) -> tuple[tuple[int, i
     if best is None:
         return None
     return (best[0][0], best[-1][1]), len(best)
+
+
+def _hands_back(tt: TokenizedText) -> str | None:
+    """The reply's last sentence where it is an open question about the person ("What's that like for you?"),
+    or None."""
+    spans = tt.sentence_spans()
+    if not spans:
+        return None
+    a, b = spans[-1]
+    words = [t.norm for t in tt.tokens[a:b]]
+    while words and words[0] in CLAUSE_FILLERS and len(words) > 1:
+        words, a = words[1:], a + 1
+    if not (tt.is_question(tt.tokens[a].sentence) and words[0] in OPEN_STARTS
+            and tuple(words[:2]) not in OPEN_BUT_CLOSED and any(w in SECOND_PERSON for w in words)):
+        return None
+    return tt.text[tt.tokens[a].start:tt.tokens[b - 1].end]
 
 
 def _list_like(tt: TokenizedText) -> bool:
