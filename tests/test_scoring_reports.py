@@ -240,6 +240,18 @@ def test_a_question_about_them_after_a_share_hands_the_focus_back(scorer, text):
     assert "hands-focus-back" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
 
 
+@pytest.mark.parametrize("text, met", [
+    # played as a trainee at "What'd you do?" (2026-12-06): what helped, and sleep come back, scored 57% for want of hope
+    ("I did, eventually. For me it was the VA sleep clinic and quitting the nightcap, and it took about six months "
+     "before I slept through. What have you tried so far?", True),
+    ("Eventually I slept through the night again.", True),
+    ("For me it was the worst year of my life, I barely slept.", False),
+    ("Before I slept through the night I was drinking a fifth.", False),
+])
+def test_what_helped_and_sleep_come_back_offer_hope(scorer, text, met):
+    assert ("offers-hope" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids) is met
+
+
 def test_a_favour_made_light_of_is_not_minimizing():
     # "no big deal" about money the speaker offers is about the favour, not the peer's trouble (that
     # the offer may be a gift or a dual relationship is the other flags' business)
