@@ -221,6 +221,25 @@ def test_a_brief_shares_graphic_phrases_are_loaded_and_checked():
     assert rubric is None and any("brief" in d.message for d in diagnostics)
 
 
+def test_a_criterion_met_by_an_open_question_about_them():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [what fits for you]\n    ASKS\nflags: []\n")
+    doc, _ = parse_yaml(text.replace("ASKS", "asks_about_them: true"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and rubric.criteria[0].asks_about_them
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    judged = scorer.judge("I relapsed too. Who was your person?", ["r"], scope=False)
+    assert list(judged.met_ids) == ["c"] and judged.criteria[0].evidence[0].words == "Who was your person"
+    assert not scorer.judge("I relapsed too. Who was there?", ["r"], scope=False).met_ids  # not about them
+    doc, _ = parse_yaml(text.replace("ASKS", "asks_about_them: false"), "inline.yaml")
+    rubric, _ = validate_rubric_document(doc)
+    assert not Scorer(RubricSet([rubric]), semantic=False, reader=False).judge(
+        "I relapsed too. Who was your person?", ["r"], scope=False).met_ids
+    doc, _ = parse_yaml(text.replace("ASKS", "asks_about_them: sometimes"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("asks_about_them" in d.message for d in diagnostics)
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

@@ -252,6 +252,51 @@ def test_what_helped_and_sleep_come_back_offer_hope(scorer, text, met):
     assert ("offers-hope" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids) is met
 
 
+@pytest.mark.parametrize("text, met", [
+    # `asks_about_them`: an open question about the person in the last two sentences hands the focus back, in any
+    # words (a blind probe of the library's disclosure turns found half the good replies missed, 2026-12-06)
+    ("I have. My dad died in March, and it's still pretty fresh. I'm glad you asked, though. Who was your person?", True),
+    ("I relapsed twice early on. Jun, where are you at right now?", True),
+    ("I moved across town. So, do you want to go Saturday? If you do, what would make it doable for you?", True),
+    ("I relapsed twice early on. What helped me was coming back.", False),   # no question
+    ("It helped me to move away from everyone who drank. Could you do that?", False),  # closed, and advice
+    ("What helped me was coming back. So what time is group?", False),  # asks for a time
+])
+def test_an_open_question_about_them_hands_the_focus_back(scorer, text, met):
+    assert ("hands-focus-back" in scorer.judge(text, ["self-disclosure"], scope=False).met_ids) is met
+
+
+@pytest.mark.parametrize("text, criterion", [
+    # wordings from tools/probes/self-disclosure-a-2026-12-06.jsonl's writers, 2026-12-06
+    ("No, I didn't. I did residential and then NA. Nobody ever offered me medication.", "names-own-experience"),
+    ("Yes, my dad.", "names-own-experience"),
+    ("Took me a while, but yeah. Now I sleep most nights.", "names-own-experience"),
+    ("I'm ten years sober now.", "offers-hope"),
+    ("I've got good people helping me carry it.", "offers-hope"),
+    ("Your road might look different from mine, and that's okay.", "honors-their-path"),
+    ("This is your plan, not mine.", "honors-their-path"),
+])
+def test_plain_wordings_of_a_good_share_are_credited(scorer, text, criterion):
+    assert criterion in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
+
+
+@pytest.mark.parametrize("text, label", [
+    ("Trust me, it worked for me so it will work for you.", "offers-hope"),
+    ("Don't go. That's what I did. I skipped every family party for my first year.", "honors-their-path"),
+])
+def test_a_path_held_up_as_the_standard_earns_no_credit_for_it(scorer, text, label):
+    assert label not in scorer.judge(text, ["self-disclosure"], scope=False).met_ids
+
+
+@pytest.mark.parametrize("text", [
+    "I think getting completely off everything is what real recovery means.",
+    "Only thing that works is total sobriety and the 12 steps.",
+    "What I did was move across town. Honestly, that's what you need to do too.",
+])
+def test_a_path_held_up_as_the_standard_is_flagged(scorer, text):
+    assert "prescribes-own-path" in scorer.judge(text, ["self-disclosure"], scope=False).flag_ids
+
+
 def test_a_favour_made_light_of_is_not_minimizing():
     # "no big deal" about money the speaker offers is about the favour, not the peer's trouble (that
     # the offer may be a gift or a dual relationship is the other flags' business)

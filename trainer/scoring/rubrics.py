@@ -61,6 +61,9 @@ class Criterion:
     negation: bool = True
     feedback_met: str = ""
     feedback_missed: str = ""
+    # also met where one of the reply's last two sentences is an open question about the person ("Who was your
+    # person?", "Where are you at right now?"): how a share hands the focus back, in any words
+    asks_about_them: bool = False
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -459,6 +462,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             negation=bool(c.get("negation", True)),
             feedback_met=met,
             feedback_missed=missed,
+            asks_about_them=bool(c.get("asks_about_them", False)),
         ))
     flags = []
     for f in data.get("flags", []) or []:

@@ -414,6 +414,13 @@ class Scorer:
                 distinct = {m.pattern.source for m in kept}
                 met = len(distinct) >= c.min_matches
                 evidence = tuple(self._evidence(tt, m) for m in _first_per_span(kept))
+                if not met and c.asks_about_them:
+                    about = _question_about_them(tt, last=2, starts=ABOUT_THEM_STARTS)
+                    if about is not None:
+                        a, b = about
+                        start, end = tt.tokens[a].start, tt.tokens[b - 1].end
+                        met, evidence = True, (Evidence(tt.text[start:end], start, end, "an open question about them",
+                                                        100.0, note="asks about them"),)
                 criteria.append(CriterionResult(c.id, rid, c.competency, c.weight, met, c.description, evidence if met else ()))
                 if met:
                     criterion_spans[c.id] = [(m.start, m.end) for m in kept]
@@ -1329,20 +1336,36 @@ def _closed_question_run(tt: TokenizedText, at_least: int) -> tuple[tuple[int, i
     return (best[0][0], best[-1][1]), len(best)
 
 
+# Where a share is handed back, a question about the person may also ask who or where ("Who was your person?").
+ABOUT_THEM_STARTS = OPEN_STARTS | {"where", "who", "which"}
+
+
+def _question_about_them(tt: TokenizedText, last: int = 1, starts: frozenset[str] = OPEN_STARTS) -> tuple[int, int] | None:
+    """The token span of an open question about the person ("What's that like for you?") among the reply's `last`
+    sentences, or None: a question that opens (after fillers, or after a short "if you do," clause) with one of
+    `starts`, is not one asking for a number or a time, and has "you" or "your" in it."""
+    for a, b in reversed(tt.sentence_spans()[-last:]):
+        if not tt.is_question(tt.tokens[a].sentence):
+            continue
+        words = [t.norm for t in tt.tokens[a:b]]
+        while words and words[0] in CLAUSE_FILLERS and len(words) > 1:
+            words, a = words[1:], a + 1
+        clause = tt.tokens[a].clause
+        k = next((i for i in range(a, b) if tt.tokens[i].clause != clause), None)
+        if k is not None and words[0] not in starts and (words[0] == "if" and k - a <= 6 or k - a <= 2):
+            # past a short "if you do," or a name ("Jun, where are you at right now?")
+            words, a = words[k - a:], k
+        if (words and words[0] in starts and tuple(words[:2]) not in OPEN_BUT_CLOSED
+                and any(w in SECOND_PERSON for w in words)):
+            return a, b
+    return None
+
+
 def _hands_back(tt: TokenizedText) -> str | None:
     """The reply's last sentence where it is an open question about the person ("What's that like for you?"),
     or None."""
-    spans = tt.sentence_spans()
-    if not spans:
-        return None
-    a, b = spans[-1]
-    words = [t.norm for t in tt.tokens[a:b]]
-    while words and words[0] in CLAUSE_FILLERS and len(words) > 1:
-        words, a = words[1:], a + 1
-    if not (tt.is_question(tt.tokens[a].sentence) and words[0] in OPEN_STARTS
-            and tuple(words[:2]) not in OPEN_BUT_CLOSED and any(w in SECOND_PERSON for w in words)):
-        return None
-    return tt.text[tt.tokens[a].start:tt.tokens[b - 1].end]
+    span = _question_about_them(tt)
+    return None if span is None else tt.text[tt.tokens[span[0]].start:tt.tokens[span[1] - 1].end]
 
 
 def _list_like(tt: TokenizedText) -> bool:
