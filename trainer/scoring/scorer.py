@@ -256,30 +256,28 @@ class Scorer:
                                 answers.append(p)
         # Answers are matched apart from the indicators: questions against the peer's line, replies only when asked.
         self.answer_index = PatternIndex(answers, Vocabulary(w for p in answers for w in p.literals)) if answers else None
-        topics: list[Pattern] = []
-        for rubric in rubric_set:
-            cache = {}
-            for f in rubric.flags:
-                for phrase in f.topic.phrases if f.topic is not None else ():
-                    p = self._one(rubric, phrase, cache)
-                    if p is not None:
-                        p.owner, p.role, p.threshold = _TopicOwner(rubric.id, f), "topic", TOPIC_THRESHOLD
-                        topics.append(p)
-        # A flag's topic words, looked for in the peer's lines and the reply (`_off_topic`).
-        self.topic_index = PatternIndex(topics, Vocabulary(w for p in topics for w in p.literals)) if topics else None
-        graphic: list[Pattern] = []
-        for rubric in rubric_set:
-            cache = {}
-            for f in rubric.flags:
-                for phrase in f.self_focus.graphic if f.self_focus is not None else ():
-                    p = self._one(rubric, phrase, cache)
-                    if p is not None:
-                        p.owner, p.role, p.threshold = _TopicOwner(rubric.id, f), "graphic", TOPIC_THRESHOLD
-                        graphic.append(p)
-        # A share's graphic words (`self_focus.graphic`), looked for only where a brief share would hold the reader back.
-        self.graphic_index = PatternIndex(graphic, Vocabulary(w for p in graphic for w in p.literals)) if graphic else None
+        # A flag's topic words, looked for in the peer's lines and the reply (`_off_topic`); a share's graphic words
+        # (`self_focus.graphic`), looked for only where a brief share would hold the reader back (`_graphic`).
+        self.topic_index = self._flag_words(rubric_set, "topic", lambda f: f.topic.phrases if f.topic is not None else ())
+        self.graphic_index = self._flag_words(rubric_set, "graphic",
+                                              lambda f: f.self_focus.graphic if f.self_focus is not None else ())
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
         self._flags = {(r.id, f.id): f for r in rubric_set for f in r.flags}
+
+    def _flag_words(self, rubric_set: RubricSet, role: str,
+                    phrases_of: Callable[[RedFlag], Sequence[str]]) -> PatternIndex | None:
+        """An index of words a flag looks for apart from its indicators (`phrases_of` each flag), matched at
+        TOPIC_THRESHOLD and without excuses; None where no flag has any."""
+        found: list[Pattern] = []
+        for rubric in rubric_set:
+            cache: dict = {}
+            for f in rubric.flags:
+                for phrase in phrases_of(f):
+                    p = self._one(rubric, phrase, cache)
+                    if p is not None:
+                        p.owner, p.role, p.threshold = _TopicOwner(rubric.id, f), role, TOPIC_THRESHOLD
+                        found.append(p)
+        return PatternIndex(found, Vocabulary(w for p in found for w in p.literals)) if found else None
 
     def _compile(self, rubric: Rubric, kind: str, item, phrases, exceptions, threshold, cache) -> list[Pattern]:
         out = []
