@@ -1340,8 +1340,8 @@ ABOUT_THEM_STARTS = OPEN_STARTS | {"where", "who", "which"}
 
 def _question_about_them(tt: TokenizedText, last: int = 1, starts: frozenset[str] = OPEN_STARTS) -> tuple[int, int] | None:
     """The token span of an open question about the person ("What's that like for you?") among the reply's `last`
-    sentences, or None: a question that opens (after fillers, or after a short "if you do," clause) with one of
-    `starts`, is not one asking for a number or a time, and has "you" or "your" in it."""
+    sentences, or None: a question that opens (after fillers, a name of one or two words, or a short "if you do,"
+    clause) with one of `starts`, is not one asking for a number or a time, and has "you" or "your" in it."""
     for a, b in reversed(tt.sentence_spans()[-last:]):
         if not tt.is_question(tt.tokens[a].sentence):
             continue
