@@ -166,3 +166,24 @@ def test_asks_names_a_flag_with_answers_on_the_turns_rubrics():
     _, diags = compile_text(asks.replace("[harm-risk-dismissed]", "[minimizing]"), "x.yaml", bundled_rubric_set())
     d = next(d for d in diags if d.code == "PT224")
     assert d.source_line[d.col - 1:d.col - 1 + d.width] == "minimizing" and "harm-risk-dismissed" in d.hint
+
+
+def test_not_needed_names_criteria_of_the_turns_rubrics_that_no_route_tests():
+    from trainer.scoring.rubrics import bundled_rubric_set
+
+    why = "Sam asked you directly."
+    text = GOOD.read_text().replace("      rubrics: [peer-core]\n",
+                                    f"      rubrics: [peer-core, self-disclosure]\n      not_needed:\n        asks-permission: {why}\n")
+    scenario, diags = compile_text(text, "x.yaml", bundled_rubric_set())
+    assert diags == [] and scenario.nodes["b"].respond.not_needed == (("asks-permission", why),)
+    _, diags = compile_text(text.replace("asks-permission:", "ask-permission:"), "x.yaml", bundled_rubric_set())
+    d = next(d for d in diags if d.code == "PT216")
+    assert d.source_line[d.col - 1:d.col - 1 + d.width] == "ask-permission" and "asks-permission" in d.hint
+    _, diags = compile_text(text.replace("[peer-core, self-disclosure]", "[peer-core]"), "x.yaml", bundled_rubric_set())
+    assert "not a criterion of this turn's rubrics (peer-core)" in next(d for d in diags if d.code == "PT216").message
+    tested = text.replace("        - {score: {min: 0.5}, goto: fine}", "        - {if: met(\"asks-permission\"), goto: fine}")
+    _, diags = compile_text(tested, "x.yaml", bundled_rubric_set())
+    assert "never met" in next(d for d in diags if d.code == "PT216").message
+    _, diags = compile_text(text.replace(f"asks-permission: {why}", "asks-permission: [1, 2]"), "x.yaml",
+                            bundled_rubric_set())
+    assert diags and all(d.code == "PT103" for d in diags)

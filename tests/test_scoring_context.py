@@ -80,9 +80,10 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=()):
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=()):
         self.calls.append((prompt, context))
         self.asks = getattr(self, "asks", []) + [tuple(asks)]
+        self.not_needed = getattr(self, "not_needed", []) + [tuple(not_needed)]
         return Judgment.synthetic_result(0.8)
 
 
@@ -1148,3 +1149,63 @@ def test_crisis_response_raises_no_critical_flag(scorer, prompt, text):
 ])
 def test_crisis_look_alikes_are_still_flagged(scorer, text, flag):
     assert flag in scorer.judge(text, ["peer-core"]).flag_ids
+
+
+# --- a turn's `not_needed`: criteria the moment does not ask for ---
+DIRECT_ANSWER = ("I did, not overnight. Talking to other vets helped me most, and I sleep most nights now. "
+                 "What have you tried so far?")
+
+
+def test_a_criterion_not_needed_is_neither_met_nor_missed_and_the_full_credit_shrinks(rules):
+    why = "Darnell asked you directly, so a brief honest answer needs no asking first."
+    plain = rules.judge(DIRECT_ANSWER, ["self-disclosure"], scope=False)
+    told = rules.judge(DIRECT_ANSWER, ["self-disclosure"], scope=False, not_needed={"asks-permission": why})
+    assert plain.criterion("asks-permission") is not None and not plain.criterion("asks-permission").met
+    assert told.criterion("asks-permission") is None
+    assert told.met_ids == plain.met_ids and len(told.met_ids) >= 2
+    # five criteria of weight 1 with full credit 3.5: one left out leaves 3.5 * 4/5 to earn
+    assert dict(told.full_credit)["self-disclosure"] == pytest.approx(2.8)
+    assert told.score == pytest.approx(min(1.0, len(told.met_ids) / 2.8), abs=1e-4)
+    assert told.score > plain.score
+    assert f"Not needed - asks-permission: {why}" in told.feedback
+    assert not any(line.startswith("Not yet - asks-permission") for line in told.feedback)
+    assert any(line.startswith("Not yet - asks-permission") for line in plain.feedback)
+
+
+def test_asking_anyway_where_it_is_not_needed_earns_nothing_extra(rules):
+    asking = "Would it help if I shared a little of what worked for me? " + DIRECT_ANSWER
+    assert "asks-permission" in rules.judge(asking, ["self-disclosure"], scope=False).met_ids
+    told = rules.judge(asking, ["self-disclosure"], scope=False, not_needed=[("asks-permission", "asked")])
+    assert "asks-permission" not in told.met_ids and told.criterion("asks-permission") is None
+
+
+def test_an_override_after_not_needed_keeps_the_shrunk_full_credit(rules):
+    from trainer.scoring.judgment import Override
+    from trainer.scoring.overrides import apply_overrides
+
+    told = rules.judge(DIRECT_ANSWER, ["self-disclosure"], scope=False, not_needed={"asks-permission": "asked"})
+    missed = next(c.id for c in told.criteria if not c.met)
+    after = apply_overrides(told, [Override("criterion", missed, True, "it was there")])
+    assert after.score == pytest.approx(min(1.0, (len(told.met_ids) + 1) / 2.8), abs=1e-4)
+
+
+def test_the_engine_passes_the_turns_not_needed_to_the_scorer():
+    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "disclosure-veteran-listen-first.yaml")
+    assert scenario is not None, diagnostics
+    recorder = Recorder()
+    engine = Engine(scenario, recorder)
+    state = engine.start()
+    state.node = "asked"  # Darnell's "What'd you do?"
+    engine.respond(state, DIRECT_ANSWER)
+    (given,) = recorder.not_needed
+    assert dict(given).keys() == {"asks-permission"} and "Darnell" in dict(given)["asks-permission"]
+
+
+def test_the_command_at_a_typed_turn_leaves_out_what_the_turn_does_not_need():
+    base = [sys.executable, "-m", "trainer", "score", "--no-reader", "--no-semantic"]
+    out = subprocess.run(base + ["--turn", "disclosure-veteran-listen-first:asked", DIRECT_ANSWER],
+                         capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert "Not needed - asks-permission: Darnell asked you directly" in out and "[ ] asks-permission" not in out
+    plain = subprocess.run(base + ["--rubric", "self-disclosure", DIRECT_ANSWER],
+                           capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert "[ ] asks-permission" in plain

@@ -243,3 +243,16 @@ def test_the_debrief_says_what_to_do_instead_under_its_own_label():
     assert "Instead: Ask what they have noticed." in plain
     assert "Instead: That tells" not in plain and "That tells the person what to do with a medication." in plain
     assert "quit the [b]pills[/b]" in plain
+
+
+def test_the_judge_request_carries_what_the_turn_does_not_need_and_the_coach_says_so():
+    from trainer.scoring.judgment import Judgment
+
+    text = LETTER_YAML.replace("    respond:\n", "    respond:\n      not_needed: {plans-together: Dana asked for help.}\n", 1)
+    session = PlaySession.start(compile_fixture(text), FakeScorer(), Records(None), "t", "practice")
+    session.choose(1)
+    assert session.judge_request("together").not_needed == (("plans-together", "Dana asked for help."),)
+    judged = Judgment(0.5, feedback=("Not yet - validates: Say it makes sense.",
+                                     "Not needed - asks-permission: Dana asked you directly."))
+    note = note_for({"kind": "response", "text": "x", "judgment": judged.to_dict()})
+    assert [(line.kind, line.item) for line in note.lines] == [("Not yet", "validates"), ("Not needed", "asks-permission")]

@@ -127,7 +127,8 @@ class Engine:
         if self.scorer is None:
             raise EngineError("no scorer is available for free-text responses")
         judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
-                                     prompt=self.prompt(state), context=self.context(state), asks=node.respond.asks)
+                                     prompt=self.prompt(state), context=self.context(state), asks=node.respond.asks,
+                                     not_needed=node.respond.not_needed)
         return self.respond_judged(state, text, judgment)
 
     @staticmethod

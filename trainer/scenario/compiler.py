@@ -335,6 +335,8 @@ class _Builder:
         scope = r.get("scope", True) and (self.doc.data.get("scoring") or {}).get("scope", True)
         for j, flag in enumerate(asks):
             self.check_asks(flag, rubric_ids + (("scope",) if scope else ()), path + ("asks", j))
+        not_needed = tuple((str(k), str(v)) for k, v in (r.get("not_needed") or {}).items())
+        self.check_not_needed(not_needed, routes, rubric_ids, path + ("not_needed",))
         return Respond(
             routes=tuple(routes),
             prompt=r.get("prompt", ""),
@@ -344,7 +346,28 @@ class _Builder:
             model_responses=tuple(r.get("model_responses") or ()),
             effects=self.effects(r.get("effects"), path + ("effects",)),
             asks=asks,
+            not_needed=not_needed,
         )
+
+    def check_not_needed(self, not_needed: tuple[tuple[str, str], ...], routes: list[Route],
+                         rubric_ids: tuple[str, ...], path: tuple) -> None:
+        """`not_needed: {x: why}` needs x to be a criterion of this turn's rubrics that no route tests with `met("x")`."""
+        if self.rubrics is None or not hasattr(self.rubrics, "get"):
+            return
+        own: list[str] = []
+        for rid in rubric_ids:
+            if rid in self.rubrics.ids:
+                own += [c.id for c in self.rubrics.get(rid).criteria if c.id not in own]
+        tested = {ident for route in routes if route.condition is not None
+                  for kind, ident in route.condition.ids if kind == "met"}
+        for cid, _why in not_needed:
+            if cid not in own:
+                self.report("PT216", f"not_needed names '{cid}', which is not a criterion of this turn's rubrics "
+                            f"({', '.join(rubric_ids) or 'none'})", path + (cid,), key=True,
+                            hint=did_you_mean(cid, own) or (f"criteria here: {', '.join(own)}" if own else None))
+            elif cid in tested:
+                self.report("PT216", f"a route tests met(\"{cid}\"), but not_needed says this turn does not ask for it, "
+                            "so it is never met", path + (cid,), key=True)
 
     def check_asks(self, flag: str, applied: tuple[str, ...], path: tuple) -> None:
         """`asks: [x]` needs x to be a red flag with answers, in a rubric this turn applies."""

@@ -134,6 +134,7 @@ class Respond:
     model_responses: tuple[str, ...] = ()
     effects: tuple[Effect, ...] = ()
     asks: tuple[str, ...] = ()  # flags whose answers the peer's line asks for (a risk told: harm-risk-dismissed)
+    not_needed: tuple[tuple[str, str], ...] = ()  # (criterion id, why): criteria this turn does not ask for
 
 
 @dataclass(frozen=True)

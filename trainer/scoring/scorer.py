@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import Any
@@ -371,7 +371,8 @@ class Scorer:
         self.problems.append(self.semantic_error)
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False,
-              prompt: str | None = None, context: str | None = None, asks: Sequence[str] = ()) -> Judgment:
+              prompt: str | None = None, context: str | None = None, asks: Sequence[str] = (),
+              not_needed: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
 
         `prompt`: what the peer just said. If they asked for ideas ("What should I do?"), a flag whose
@@ -383,6 +384,10 @@ class Scorer:
         `asks`: flag ids whose answers the peer's line asks for, as the scenario's author marked it
         (`asks: [harm-risk-dismissed]` where the peer tells a risk), whether or not a rubric phrase
         recognises the line: the reply is read as the answer to it.
+
+        `not_needed`: criterion id -> why, as the scenario's author marked the turn (`asks-permission` where the
+        peer asked for the story): those criteria are left out of the judgment, neither met nor missed, the
+        feedback says why, and a rubric's `full_credit` shrinks in proportion to the weight left out.
 
         `leave_out`: the response is itself a labelled example (calibration), which the semantic
         channel must not find in its bank."""
@@ -510,15 +515,30 @@ class Scorer:
             flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
                                                       text if leave_out else None)
                       if self._flags[(f.rubric, f.id)].topic is None or (f.rubric, f.id) not in off_topic()]
+        not_needed = dict(not_needed)
+        left_out = [c for c in criteria if c.id in not_needed]
+        criteria = [c for c in criteria if c.id not in not_needed]
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
-        full_credit = tuple((rid, self.rubric_set.get(rid).full_credit) for rid in ids
+        full_credit = tuple((rid, self._full_credit(rid, left_out)) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
         score = compute_score(criteria, flags, dict(full_credit), stuffing=stuffing)
         feedback = self._feedback(tt, ids, criteria, flags, stuffing) + tuple(excused_notes)
+        if tt.tokens:
+            feedback += tuple(f"Not needed - {cid}: {not_needed[cid].strip()}"
+                              for cid in dict.fromkeys(c.id for c in left_out))
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _full_credit(self, rubric_id: str, left_out: Sequence[CriterionResult]) -> float:
+        """The rubric's `full_credit`, shrunk by the share of its weight the turn leaves out (`not_needed`)."""
+        rubric = self.rubric_set.get(rubric_id)
+        total = sum(c.weight for c in rubric.criteria)
+        gone = sum(c.weight for c in left_out if c.rubric == rubric_id)
+        if not gone or total <= 0:
+            return rubric.full_credit
+        return round(rubric.full_credit * (total - gone) / total, 4)
 
     def _off_topic(self, tt: TokenizedText, ids: list[str], prompt: str | None, context: str | None,
                    asks: Sequence[str], questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

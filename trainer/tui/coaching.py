@@ -42,15 +42,15 @@ class FlagNote:
 
 
 # The scorer writes one line per flag and criterion: "Watch - cheerleading: You said '...' - ...".
-SCORER_LINE = re.compile(r"^(Critical|Watch|Met|Not credited|Not yet) - ([A-Za-z0-9_.-]+): (.*)$", re.S)
-LINE_ORDER = ("Critical", "Met", "Watch", "Not credited", "Not yet")  # safety first, then what worked
+SCORER_LINE = re.compile(r"^(Critical|Watch|Met|Not credited|Not yet|Not needed) - ([A-Za-z0-9_.-]+): (.*)$", re.S)
+LINE_ORDER = ("Critical", "Met", "Watch", "Not credited", "Not yet", "Not needed")  # safety first, then what worked
 
 
 @dataclass(frozen=True)
 class FeedbackLine:
     """One line of the scorer's feedback, split so it can be styled and ordered."""
 
-    kind: str  # Critical | Watch | Met | Not credited | Not yet
+    kind: str  # Critical | Watch | Met | Not credited | Not yet | Not needed
     item: str  # the criterion or flag id
     text: str
 

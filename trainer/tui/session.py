@@ -34,10 +34,11 @@ class JudgeRequest:
     prompt: str = ""  # what the peer just said (Engine.prompt)
     context: str = ""  # what they said before that (Engine.context)
     asks: tuple[str, ...] = ()  # the flags whose answers the peer's line asks for (the turn's `asks`)
+    not_needed: tuple[tuple[str, str], ...] = ()  # criteria the turn does not ask for, with why (`not_needed`)
 
     def run(self, scorer: Any) -> Judgment:
         return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt, context=self.context,
-                            asks=self.asks)
+                            asks=self.asks, not_needed=self.not_needed)
 
 
 class PlaySession:
@@ -149,7 +150,8 @@ class PlaySession:
         if self.scorer is None:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
         return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
-                            Engine.prompt(self.state), Engine.context(self.state), tuple(node.respond.asks))
+                            Engine.prompt(self.state), Engine.context(self.state), tuple(node.respond.asks),
+                            node.respond.not_needed)
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:

@@ -19,6 +19,7 @@ LINE_LABELS = {
     "Met": ("✓ Worked", "bold green"),
     "Not credited": ("· Not counted", "dim"),
     "Not yet": ("+ You could also", "dim"),
+    "Not needed": ("– Not needed here", "dim"),
 }
 
 
