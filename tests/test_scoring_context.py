@@ -80,10 +80,11 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=()):
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=(), present=()):
         self.calls.append((prompt, context))
         self.asks = getattr(self, "asks", []) + [tuple(asks)]
         self.not_needed = getattr(self, "not_needed", []) + [tuple(not_needed)]
+        self.present = getattr(self, "present", []) + [tuple(present)]
         return Judgment.synthetic_result(0.8)
 
 
@@ -1209,3 +1210,37 @@ def test_the_command_at_a_typed_turn_leaves_out_what_the_turn_does_not_need():
     plain = subprocess.run(base + ["--rubric", "self-disclosure", DIRECT_ANSWER],
                            capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert "[ ] asks-permission" in plain
+
+
+# --- `in_the_room`: the people a reply names are in the scene (a group) ---
+GROUP = ("Jun", "Denise", "Kai")
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Jun, what I heard tonight is that you came back, even though it was hard, and that Denise and Kai both want "
+     "you here.", False),
+    ("Jun, I'm really glad Denise and Kai spoke up tonight.", False),
+    ("Kai, Denise told me she's been drinking again.", True),          # what someone told you, about her
+    ("Jun, Marcus from your old group told me you relapsed.", True),   # a name not in the scene
+    ("Jun, your sponsor called me and said you missed three meetings.", True),
+    ("Kai told me you were using again, Jun.", True),
+])
+def test_the_readers_third_party_disclosure_gives_way_where_it_names_only_people_in_the_room(scorer, text, kept):
+    assert "third-party-disclosure" in scorer.judge(text, ["peer-core"]).flag_ids  # the reader reads it so alone
+    judged = scorer.judge(text, ["peer-core"], present=GROUP)
+    assert ("third-party-disclosure" in judged.flag_ids) is kept
+    if not kept:
+        assert any("are here in the room with you" in line for line in judged.feedback)
+
+
+def test_in_the_room_is_the_scenarios_cast_and_the_engine_passes_it():
+    scenario, diagnostics = load_scenario(ROOT / "scenarios" / "disclosure-group-relapse-question.yaml")
+    assert scenario is not None, diagnostics
+    assert set(scenario.cast_names) == set(GROUP)
+    recorder = Recorder()
+    engine = Engine(scenario, recorder)
+    state = engine.start()
+    state.node = "group_voice"
+    engine.respond(state, "Denise and Kai both want you here.")
+    assert recorder.present == [scenario.cast_names]
+    assert bundled_rubric_set().get("scope").flag("third-party-disclosure").in_the_room

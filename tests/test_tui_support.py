@@ -137,7 +137,7 @@ class FakeScorer:
     def __init__(self):
         self.calls: list[str] = []
 
-    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=()):
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=(), present=()):
         self.calls.append(text)
         criteria, flags = [], []
         i = text.find(CREDIT_WORD)
@@ -160,7 +160,7 @@ class FakeScorer:
 
 
 class BrokenScorer:
-    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=()):
+    def judge(self, text, rubrics, *, scope=True, prompt=None, context=None, asks=(), not_needed=(), present=()):
         raise RuntimeError("scorer exploded")
 
 

@@ -58,7 +58,7 @@ def main() -> int:
                 node = scenario.nodes[nid]
                 prompt = node.spoken
                 judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
-                                      prompt=prompt, asks=node.respond.asks)
+                                      prompt=prompt, asks=node.respond.asks, present=scenario.cast_names)
             else:
                 prompt = item.get("prompt") or None
                 judged = scorer.judge(item["text"], ["peer-core"], prompt=prompt)

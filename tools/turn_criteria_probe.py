@@ -47,7 +47,8 @@ def main() -> int:
         scenario = lib.scenarios[sid]
         node = scenario.nodes[nid]
         judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
-                              prompt=node.spoken, asks=node.respond.asks, not_needed=node.respond.not_needed)
+                              prompt=node.spoken, asks=node.respond.asks, not_needed=node.respond.not_needed,
+                              present=scenario.cast_names)
         own = [r for r in node.respond.rubrics if r != "peer-core"]
         criteria = {c.id for c in judged.criteria if c.rubric in own}
         said = ({c.id for c in judged.criteria if c.rubric in own and c.met}

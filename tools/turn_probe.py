@@ -49,7 +49,8 @@ def main() -> int:
         node = scenario.nodes[nid]
         prompt = node.spoken
         judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
-                              prompt=prompt, asks=() if args.no_asks else node.respond.asks)
+                              prompt=prompt, asks=() if args.no_asks else node.respond.asks,
+                              present=scenario.cast_names)
         said = set(judged.flag_ids) & scope_flags
         want = set(item["flags"]) & scope_flags
         for flag in said | want:

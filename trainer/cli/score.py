@@ -174,13 +174,14 @@ def run_score(args) -> int:
     _check_ids(rubric_set, args.rubric)
     rubrics, asks, prompt, no_scope = list(args.rubric), list(args.asks), args.prompt, args.no_scope
     not_needed: tuple[tuple[str, str], ...] = ()
+    present: tuple[str, ...] = ()
     if turn_file:
         # the turn's own rubrics, scope and asks join what the command line gave (args stay as parsed)
         scenario, node = _turn(*turn_file, rubric_set)
         rubrics += [r for r in node.respond.rubrics if r not in rubrics]
         no_scope = no_scope or not (node.respond.scope and scenario.scope)
         asks += [a for a in node.respond.asks if a not in asks]
-        not_needed = node.respond.not_needed
+        not_needed, present = node.respond.not_needed, scenario.cast_names
         if prompt is None:
             prompt = node.spoken or None
     if not rubrics and no_scope:
@@ -192,11 +193,12 @@ def run_score(args) -> int:
     if args.jsonl:
         if args.text is not None:
             raise CommandError("--jsonl reads responses from stdin; do not also give TEXT")
-        return _score_jsonl(scorer, rubric_set, rubrics, scope, tuple(asks), prompt, not_needed)
+        return _score_jsonl(scorer, rubric_set, rubrics, scope, tuple(asks), prompt, not_needed, present)
     if args.text is None:
         raise CommandError("give the response as TEXT (in quotes), or use --jsonl")
     judgment = scorer.judge(args.text, rubrics, scope=scope, prompt=prompt,
-                            context="\n".join(args.context) or None, asks=tuple(asks), not_needed=not_needed)
+                            context="\n".join(args.context) or None, asks=tuple(asks), not_needed=not_needed,
+                            present=present)
     _warn_problems(scorer)
     if args.format == "json":
         sys.stdout.write(json.dumps(judgment_line(judgment), ensure_ascii=False, indent=2) + "\n")
@@ -213,7 +215,8 @@ def _warn_problems(scorer) -> None:
 
 
 def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tuple[str, ...] = (),
-                 default_prompt: str | None = None, not_needed: tuple[tuple[str, str], ...] = ()) -> int:
+                 default_prompt: str | None = None, not_needed: tuple[tuple[str, str], ...] = (),
+                 present: tuple[str, ...] = ()) -> int:
     out = sys.stdout
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -243,7 +246,8 @@ def _score_jsonl(scorer, rubric_set, rubrics: list[str], scope: bool, asks: tupl
                     context = context if isinstance(context, str) and context else None
                     result = {"line": number, **judgment_line(scorer.judge(
                         item["text"], use, scope=scope, prompt=prompt, context=context,
-                        asks=asks + tuple(a for a in line_asks if a not in asks), not_needed=not_needed))}
+                        asks=asks + tuple(a for a in line_asks if a not in asks), not_needed=not_needed,
+                        present=present))}
                 except KeyError as exc:
                     result = {"line": number, "error": str(exc).strip("'\"")}
                 if "id" in item:

@@ -128,7 +128,7 @@ class Engine:
             raise EngineError("no scorer is available for free-text responses")
         judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
                                      prompt=self.prompt(state), context=self.context(state), asks=node.respond.asks,
-                                     not_needed=node.respond.not_needed)
+                                     not_needed=node.respond.not_needed, present=self.scenario.cast_names)
         return self.respond_judged(state, text, judgment)
 
     @staticmethod

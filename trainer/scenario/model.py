@@ -215,6 +215,12 @@ class Scenario:
     def free_text_nodes(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.respond]
 
+    @property
+    def cast_names(self) -> tuple[str, ...]:
+        """The characters' names as a reply would say them ("Tomás (988)" -> "Tomás"): who is in the scene."""
+        return tuple(dict.fromkeys(w for c in self.characters.values() for w in c.name.split()
+                                   if w[:1].isupper() and w.isalpha()))
+
     def speaker_name(self, speaker: str | None) -> str:
         if speaker is None:
             return ""

@@ -132,6 +132,7 @@ class RedFlag:
     holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
     firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
     topic: Topic | None = None  # what the conversation must touch for anything but a firm phrase to raise this flag
+    in_the_room: bool = False  # the reader's reading is set aside where it names only people in the scene
 
     @property
     def critical(self) -> bool:
@@ -493,6 +494,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             holds=_as_tuple(f.get("holds")),
             firm=_as_tuple(f.get("firm")),
             topic=Topic(str(t["about"]).strip(), _as_tuple(t.get("phrases"))) if isinstance(t := f.get("topic"), dict) else None,
+            in_the_room=f.get("in_the_room") is True,
         ))
     models = []
     for m in data.get("model_responses", []) or []:

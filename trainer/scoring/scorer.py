@@ -90,6 +90,15 @@ STUFFING_CREDIT = 3
 WORDS_PER_CRITERION = 8  # any response may meet at most 2 + words // 8 criteria
 SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labelled examples (semantic.py)
 READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found (reader.py)
+# `in_the_room`: words that speak of someone who is not named or report what someone said (then it is not only
+# talk to and about the people in the room), and capitalised words that are not names
+THIRD_PERSON = frozenset(
+    "he she him her his hers himself herself they them their theirs themselves "
+    "told tell tells telling said says say saying called calls texted texts mentioned wrote emailed reported "
+    "sponsor mom mother dad father parents family wife husband partner boyfriend girlfriend son daughter kids "
+    "brother sister cousin aunt uncle boss employer landlord po caseworker counselor therapist doctor nurse "
+    "psychiatrist friend friends roommate officer".split())
+NOT_NAMES = frozenset("I I'm I've I'd I'll".split())
 # The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
 # (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more
 # for the whole response (a flag also at READER_ADD_SENTENCE for one sentence read alone; a
@@ -372,7 +381,7 @@ class Scorer:
 
     def judge(self, text: str, rubrics: Sequence[str], *, scope: bool = True, leave_out: bool = False,
               prompt: str | None = None, context: str | None = None, asks: Sequence[str] = (),
-              not_needed: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> Judgment:
+              not_needed: Mapping[str, str] | Iterable[tuple[str, str]] = (), present: Sequence[str] = ()) -> Judgment:
         """Judge one response against the named rubrics (plus `scope` unless scope=False).
 
         `prompt`: what the peer just said. If they asked for ideas ("What should I do?"), a flag whose
@@ -388,6 +397,10 @@ class Scorer:
         `not_needed`: criterion id -> why, as the scenario's author marked the turn (`asks-permission` where the
         peer asked for the story): those criteria are left out of the judgment, neither met nor missed, the
         feedback says why, and a rubric's `full_credit` shrinks in proportion to the weight left out.
+
+        `present`: the names of the people in the scene (a scenario's characters). A flag marked `in_the_room` that
+        the reader alone raised is set aside where its words name only them and no one else ("Denise and Kai both
+        want you here", said in group): talking to and about the people in the room is not telling a third party.
 
         `leave_out`: the response is itself a labelled example (calibration), which the semantic
         channel must not find in its bank."""
@@ -511,6 +524,8 @@ class Scorer:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
                                                    excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard,
                                                    off_topic)
+                if present:
+                    flags = self._in_the_room(tt, flags, present, excused_notes, excused_flags)
         if self.semantic and tt.tokens:
             flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
                                                       text if leave_out else None)
@@ -530,6 +545,29 @@ class Scorer:
                               for cid in dict.fromkeys(c.id for c in left_out))
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _in_the_room(self, tt: TokenizedText, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
+                     excused_flags: set[str]) -> list[FlagResult]:
+        """Set aside an `in_the_room` flag the reader alone raised where its words name someone in the scene and
+        no one else: no other name, no he / she / they, nobody's sponsor or mother, nothing someone told or said
+        (see `judge`'s `present`)."""
+        here = {n for n in present if n}
+        kept = []
+        for f in flags:
+            words = [w.strip(".,;:!?'\"()") for e in f.evidence for w in e.words.split()]
+            named = [w for w in words if w in here]
+            strangers = [w for k, w in enumerate(words) if w[:1].isupper() and w not in here and w not in NOT_NAMES
+                         and not (k == 0 or words[k - 1][-1:] in ".!?")]
+            if (self._flags[(f.rubric, f.id)].in_the_room and f.evidence
+                    and all(e.note == READER_NOTE for e in f.evidence) and named and not strangers
+                    and not {re.split("['’]", w.lower())[0] for w in words} & THIRD_PERSON):
+                excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(f.evidence[0].words)}' "
+                                     f"as {f.id.replace('-', ' ')}, but the only people it names "
+                                     f"({', '.join(dict.fromkeys(named))}) are here in the room with you.")
+                excused_flags.add(f.id)
+                continue
+            kept.append(f)
+        return kept
 
     def _full_credit(self, rubric_id: str, left_out: Sequence[CriterionResult]) -> float:
         """The rubric's `full_credit`, shrunk by the share of its weight the turn leaves out (`not_needed`)."""

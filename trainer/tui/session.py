@@ -35,10 +35,11 @@ class JudgeRequest:
     context: str = ""  # what they said before that (Engine.context)
     asks: tuple[str, ...] = ()  # the flags whose answers the peer's line asks for (the turn's `asks`)
     not_needed: tuple[tuple[str, str], ...] = ()  # criteria the turn does not ask for, with why (`not_needed`)
+    present: tuple[str, ...] = ()  # the names of the people in the scene (Scenario.cast_names)
 
     def run(self, scorer: Any) -> Judgment:
         return scorer.judge(self.text, self.rubrics, scope=self.scope, prompt=self.prompt, context=self.context,
-                            asks=self.asks, not_needed=self.not_needed)
+                            asks=self.asks, not_needed=self.not_needed, present=self.present)
 
 
 class PlaySession:
@@ -151,7 +152,7 @@ class PlaySession:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
         return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
                             Engine.prompt(self.state), Engine.context(self.state), tuple(node.respond.asks),
-                            node.respond.not_needed)
+                            node.respond.not_needed, self.scenario.cast_names)
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
