@@ -126,6 +126,10 @@ SLEEP_PILLS = ("Next part is what I do about it. Should I just take one of my sl
 ANSWERED = [
     ("Just tell me straight: am I bipolar?", "Bro you ARE, and honestly that is ok", "diagnosing"),
     ("Just tell me straight: am I bipolar?", "I'd put money on it.", "diagnosing"),
+    # ruling it out is a verdict too
+    ("Just tell me straight: am I bipolar?", "No, you're not.", "diagnosing"),
+    ("Just tell me straight: am I bipolar?", "No, you're not bipolar.", "diagnosing"),
+    ("Do you think I have PTSD from all that?", "Nah, definitely not.", "diagnosing"),
     ("Do you think I have PTSD from all that?", "Honestly? Yes.", "diagnosing"),
     ("Is my son schizophrenic?", "Sounds like it, yeah.", "diagnosing"),
     ("Can you keep this between us?", "Of course.", "secrecy-promise"),
@@ -523,6 +527,8 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(rules, prompt, t
     ("Is she there today? I need my caseworker.", "Yes, she is."),
     # negated, and a yes to a question that asks nothing out of scope
     ("Am I bipolar?", "No, I would never say that."),
+    ("Just tell me straight: am I bipolar?", "No, you're not alone in this. What was that like?"),
+    ("Just tell me straight: am I bipolar?", "No, you're not crazy for asking. What made you wonder?"),
     ("Can I tell you something about my week?", "Of course."),
     ("Did you ever feel like this?", "Yes. For a long time I did."),
     # "Yeah, right." says no; a plain no to the PO question promises no secrecy; the limits named
