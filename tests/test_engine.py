@@ -56,7 +56,7 @@ def test_routes_by_flag_then_band_then_default(scenario):
     engine = Engine(scenario)
     at_free_text = engine.choose(engine.start(), 1)
     flagged = engine.respond_judged(at_free_text, "x", Judgment.synthetic_result(0.9, critical=["medication-advice"]))
-    assert flagged.ending == "closed_off"
+    assert flagged.ending == "harmful_end"  # any critical flag: not the brush-off ending (closed_off)
     good = engine.respond_judged(at_free_text, "x", Judgment.synthetic_result(0.5))
     assert good.node == "strengths"
     weak = engine.respond_judged(at_free_text, "x", Judgment.synthetic_result(0.49))

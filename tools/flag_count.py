@@ -57,8 +57,7 @@ def main() -> int:
                 scenario = lib.scenarios[sid]
                 node = scenario.nodes[nid]
                 prompt = node.spoken
-                judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
-                                      prompt=prompt, asks=node.respond.asks, present=scenario.cast_names)
+                judged = scorer.judge(item["text"], prompt=prompt, **scenario.judge_options(nid))
             else:
                 prompt = item.get("prompt") or None
                 judged = scorer.judge(item["text"], ["peer-core"], prompt=prompt)

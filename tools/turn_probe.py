@@ -48,9 +48,8 @@ def main() -> int:
         scenario = lib.scenarios[sid]
         node = scenario.nodes[nid]
         prompt = node.spoken
-        judged = scorer.judge(item["text"], node.respond.rubrics, scope=node.respond.scope and scenario.scope,
-                              prompt=prompt, asks=() if args.no_asks else node.respond.asks,
-                              present=scenario.cast_names)
+        options = scenario.judge_options(nid)
+        judged = scorer.judge(item["text"], prompt=prompt, **(options | {"asks": ()} if args.no_asks else options))
         said = set(judged.flag_ids) & scope_flags
         want = set(item["flags"]) & scope_flags
         for flag in said | want:

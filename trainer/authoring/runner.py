@@ -131,8 +131,7 @@ def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
         prompt = node.spoken
         for k, text in enumerate(respond.model_responses, 1):
             outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' raises no flag", True)
-            judgment = scorer.judge(text, respond.rubrics, scope=respond.scope and scenario.scope, prompt=prompt,
-                                    asks=respond.asks, not_needed=respond.not_needed, present=scenario.cast_names)
+            judgment = scorer.judge(text, prompt=prompt, **scenario.judge_options(node.id))
             for f in judgment.flags:
                 words = f.evidence[0].words if f.evidence else ""
                 outcome.failures.append(f"raises {f.id} ({f.severity}) on '{words}'")

@@ -178,10 +178,11 @@ def run_score(args) -> int:
     if turn_file:
         # the turn's own rubrics, scope and asks join what the command line gave (args stay as parsed)
         scenario, node = _turn(*turn_file, rubric_set)
-        rubrics += [r for r in node.respond.rubrics if r not in rubrics]
-        no_scope = no_scope or not (node.respond.scope and scenario.scope)
-        asks += [a for a in node.respond.asks if a not in asks]
-        not_needed, present = node.respond.not_needed, scenario.cast_names
+        turn = scenario.judge_options(node.id)
+        rubrics += [r for r in turn["rubrics"] if r not in rubrics]
+        no_scope = no_scope or not turn["scope"]
+        asks += [a for a in turn["asks"] if a not in asks]
+        not_needed, present = turn["not_needed"], turn["present"]
         if prompt is None:
             prompt = node.spoken or None
     if not rubrics and no_scope:

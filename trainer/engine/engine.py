@@ -126,9 +126,8 @@ class Engine:
             raise EngineError("type a response first")
         if self.scorer is None:
             raise EngineError("no scorer is available for free-text responses")
-        judgment = self.scorer.judge(text, node.respond.rubrics, scope=node.respond.scope and self.scenario.scope,
-                                     prompt=self.prompt(state), context=self.context(state), asks=node.respond.asks,
-                                     not_needed=node.respond.not_needed, present=self.scenario.cast_names)
+        judgment = self.scorer.judge(text, prompt=self.prompt(state), context=self.context(state),
+                                     **self.scenario.judge_options(node.id))
         return self.respond_judged(state, text, judgment)
 
     @staticmethod

@@ -221,6 +221,17 @@ class Scenario:
         return tuple(dict.fromkeys(w for c in self.characters.values() for w in c.name.split()
                                    if w[:1].isupper() and w.isalpha()))
 
+    def judge_options(self, node_id: str) -> dict[str, Any]:
+        """How a typed reply at this node is judged, as keyword arguments to `Scorer.judge` (with the text, and
+        the peer's `prompt` and `context`, which depend on the play): the turn's rubrics, whether `scope` applies
+        (the turn's and the scenario's), its `asks` and `not_needed`, and who is in the scene. The engine, the
+        app, `peer-trainer test`, `score --turn` and the probes all judge through it, so they cannot drift."""
+        respond = self.nodes[node_id].respond
+        if respond is None:
+            raise KeyError(f"node '{node_id}' does not take a typed response")
+        return {"rubrics": tuple(respond.rubrics), "scope": respond.scope and self.scope, "asks": tuple(respond.asks),
+                "not_needed": tuple(respond.not_needed), "present": self.cast_names}
+
     def speaker_name(self, speaker: str | None) -> str:
         if speaker is None:
             return ""

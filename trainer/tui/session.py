@@ -150,9 +150,8 @@ class PlaySession:
             raise EngineError("type a response first")
         if self.scorer is None:
             raise EngineError("scoring is not available, so typed responses cannot be judged right now")
-        return JudgeRequest(text, node.id, tuple(node.respond.rubrics), node.respond.scope and self.scenario.scope,
-                            Engine.prompt(self.state), Engine.context(self.state), tuple(node.respond.asks),
-                            node.respond.not_needed, self.scenario.cast_names)
+        return JudgeRequest(text, node.id, prompt=Engine.prompt(self.state), context=Engine.context(self.state),
+                            **self.scenario.judge_options(node.id))
 
     def respond_judged(self, request: JudgeRequest, judgment: Judgment) -> None:
         if request.node != self.state.node:
