@@ -92,7 +92,7 @@ SEMANTIC_NOTE = "semantic"  # Evidence.note of a flag raised by the nearest labe
 READER_NOTE = "reader"  # Evidence.note of a flag or criterion the reader found (reader.py)
 # `in_the_room`: words that speak of someone who is not named or report what someone said (then it is not only
 # talk to and about the people in the room), and capitalised words that are not names
-THIRD_PERSON = frozenset(
+ABOUT_OTHERS = frozenset(
     "he she him her his hers himself herself they them their theirs themselves "
     "told tell tells telling said says say saying called calls texted texts mentioned wrote emailed reported "
     "sponsor mom mother dad father parents family wife husband partner boyfriend girlfriend son daughter kids "
@@ -525,7 +525,7 @@ class Scorer:
                                                    excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard,
                                                    off_topic)
                 if present:
-                    flags = self._in_the_room(tt, flags, present, excused_notes, excused_flags)
+                    flags = self._in_the_room(flags, present, excused_notes, excused_flags)
         if self.semantic and tt.tokens:
             flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
                                                       text if leave_out else None)
@@ -546,7 +546,7 @@ class Scorer:
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
-    def _in_the_room(self, tt: TokenizedText, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
+    def _in_the_room(self, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
                      excused_flags: set[str]) -> list[FlagResult]:
         """Set aside an `in_the_room` flag the reader alone raised where its words name someone in the scene and
         no one else: no other name, no he / she / they, nobody's sponsor or mother, nothing someone told or said
@@ -554,13 +554,15 @@ class Scorer:
         here = {n for n in present if n}
         kept = []
         for f in flags:
+            if not (self._flags[(f.rubric, f.id)].in_the_room and f.evidence
+                    and all(e.note == READER_NOTE for e in f.evidence)):
+                kept.append(f)
+                continue
             words = [w.strip(".,;:!?'\"()") for e in f.evidence for w in e.words.split()]
             named = [w for w in words if w in here]
             strangers = [w for k, w in enumerate(words) if w[:1].isupper() and w not in here and w not in NOT_NAMES
                          and not (k == 0 or words[k - 1][-1:] in ".!?")]
-            if (self._flags[(f.rubric, f.id)].in_the_room and f.evidence
-                    and all(e.note == READER_NOTE for e in f.evidence) and named and not strangers
-                    and not {re.split("['’]", w.lower())[0] for w in words} & THIRD_PERSON):
+            if named and not strangers and not {re.split("['’]", w.lower())[0] for w in words} & ABOUT_OTHERS:
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(f.evidence[0].words)}' "
                                      f"as {f.id.replace('-', ' ')}, but the only people it names "
                                      f"({', '.join(dict.fromkeys(named))}) are here in the room with you.")
