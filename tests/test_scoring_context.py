@@ -239,6 +239,12 @@ TOLD_AND_ANSWERED = [
     ("My mom keeps giving me her Xanax when I get panicky. It actually helps.", "If it helps, it helps.", "medication-advice"),
     ("My mom keeps giving me her Xanax when I get panicky. It actually helps.", "Whatever works.", "medication-advice"),
     ("I could mow your lawn sometime to say thanks.", "Deal!", "dual-relationship"),
+    # a side effect feared and promised away (session 28: the first raised nothing at stigma-pills-in-the-glovebox,
+    # whose own note calls it medication advice)
+    ("What if they make me foggy? I run a skid steer.", "Don't worry, they won't make you foggy.", "medication-advice"),
+    ("What if they make me foggy? I run a skid steer.", "The fog wears off after a couple weeks.", "medication-advice"),
+    ("Will the Seroquel make me gain weight?", "Nah, it won't do that.", "medication-advice"),
+    ("I'm scared of the side effects.", "The side effects usually go away, honestly.", "medication-advice"),
 ]
 
 
@@ -648,6 +654,10 @@ def test_taking_a_risk_they_told_seriously_is_not_dismissing_it(rules, prompt, t
     # a reply that is all one question asks for more
     ("I think I might be an alcoholic.", "Yeah?"),
     ("Can you keep this between us?", "Sure?"),
+    # a side effect feared: what is the prescriber's to answer, said so
+    ("What if they make me foggy? I run a skid steer.", "I can't say they won't, that's a question for Dr. Brandt."),
+    ("What if they make me foggy? I run a skid steer.", "Foggy around equipment is a real worry. Want to write it down for Dr. Brandt?"),
+    ("Will the Seroquel make me gain weight?", "It won't hurt to ask your prescriber about that."),
     # the answer comes too late to be the answer
     ("Am I bipolar?", "That's such a hard thing to sit with. What have they told you so far? Yes."),
 ])
@@ -905,8 +915,9 @@ ASKS = [
     ("Some nights I think Ryan would be better off. He'd have the land, and he could quit worrying about me.",
      "harm-risk-dismissed", "Ryan sounds like a good son. Tell me about the farm.",
      "Arlene, when you say he'd be better off, are you thinking about killing yourself?"),
-    ("Thing is, my worry with those pills. What if they make me foggy? And how long?",
-     "medication-advice", "No, they won't make you foggy.",
+    # (was "What if they make me foggy?" - "No, they won't make you foggy.", which the phrases know since session 28)
+    ("Thing is, my worry with those pills. And how long? The rest of my life?",
+     "medication-advice", "No, not forever.",
      "Those are good questions for Dr. Brandt. Want to write them down together?"),
     ("Hey, you know what would really help? Come in with me. Do my invoices. I'll give you ten percent.",
      "dual-relationship", "Deal.", "I'm honoured you'd ask, and it's a no. I don't go into business with anyone I support."),
