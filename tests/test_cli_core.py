@@ -60,9 +60,9 @@ def test_validate_whole_folder_of_bad_files_never_crashes(capsys):
 
 def test_scenario_tests_pass_and_fail(capsys, tmp_path):
     code, out, _ = run(capsys, "test", str(SAMPLE))
-    # its 4 scripted tests, and its 3 model responses judged (each must raise no flag)
+    # its 4 scripted tests, and its 3 model responses judged (each must be a strong move and raise no flag)
     assert code == 0 and "7 passed, 0 failed" in out
-    assert out.count("raises no flag PASSED") == 3
+    assert out.count("is a strong move with no flag PASSED") == 3
     broken = tmp_path / "broken.yaml"
     broken.write_text(SAMPLE.read_text().replace("variables: {rapport: 2, dismissed: false}", "variables: {rapport: 3}"))
     code, out, _ = run(capsys, "test", str(broken))

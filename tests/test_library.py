@@ -68,7 +68,7 @@ def test_every_scenario_test_passes(library):
     assert failures == []
 
 
-def test_every_model_response_raises_no_flag(library):
+def test_every_model_response_is_a_strong_move_with_no_flag(library):
     from trainer.authoring.runner import check_model_responses
 
     scorer = make_scorer(library.rubrics)
@@ -88,6 +88,27 @@ def test_a_model_response_that_raises_a_flag_fails_its_check(library):
     outcomes = check_model_responses(library.scenarios["crisis-dont-tell-anyone"], Flags())
     assert outcomes and not any(o.passed for o in outcomes)
     assert "raises secrecy-promise (critical)" in outcomes[0].failures[0]
+
+
+def test_a_model_response_judged_below_a_strong_move_fails_its_check(library):
+    """The author's expert answer called "Reasonable, with room to grow" at its own turn is a content bug: a
+    criterion the moment does not ask for, a scorer's miss, or a weak model response."""
+    from trainer.authoring.runner import check_model_responses
+    from trainer.scoring.judgment import Judgment
+
+    class Scores:
+        def __init__(self, score):
+            self.score = score
+
+        def judge(self, text, rubrics, **options):
+            return Judgment.synthetic_result(self.score)
+
+    low = check_model_responses(library.scenarios["crisis-dont-tell-anyone"], Scores(0.74))
+    assert low and not any(o.passed for o in low)
+    assert low[0].failures[0].startswith("scores 0.74, under the 0.75 a strong move needs")
+    assert "not_needed" in low[0].failures[0]
+    strong = check_model_responses(library.scenarios["crisis-dont-tell-anyone"], Scores(0.75))
+    assert strong and all(o.passed for o in strong)
 
 
 def test_docs_library_is_current():

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from trainer.engine.engine import Engine, EngineError
-from trainer.engine.results import summarize
+from trainer.engine.results import STRONG_SCORE, summarize
 from trainer.engine.state import State
 from trainer.scenario.model import Scenario, ScenarioTest
 from trainer.scoring.judgment import Judgment
@@ -119,8 +119,10 @@ def run_scenario_tests(scenario: Scenario, scorer: Any = None, flag_severity=Non
 
 def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
     """Each typed turn's model responses, judged as a trainee's reply would be there (the turn's rubrics and
-    scope, its `asks`, and its characters' lines as the peer's line): what the author offers as expert
-    practice must raise no red flag. A flag here is a scorer's false alarm, or a model response to rethink."""
+    scope, its `asks` and `not_needed`, and its characters' lines as the peer's line): what the author offers as
+    expert practice must raise no red flag and be called a strong move. A flag here is a scorer's false alarm, or
+    a model response to rethink; a low score is a criterion the moment does not ask for (say so in `not_needed`),
+    a scorer's miss, or a model response that does less than the turn asks."""
     out: list[TestOutcome] = []
     if scorer is None:
         return out
@@ -130,11 +132,19 @@ def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
             continue
         prompt = node.spoken
         for k, text in enumerate(respond.model_responses, 1):
-            outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' raises no flag", True)
+            outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' is a strong move with no flag", True)
             judgment = scorer.judge(text, prompt=prompt, **scenario.judge_options(node.id))
             for f in judgment.flags:
                 words = f.evidence[0].words if f.evidence else ""
                 outcome.failures.append(f"raises {f.id} ({f.severity}) on '{words}'")
+            if judgment.score < STRONG_SCORE:
+                met = [c.id for c in judgment.criteria if c.met]
+                missed = [c.id for c in judgment.criteria if not c.met]
+                outcome.failures.append(
+                    f"scores {judgment.score:.2f}, under the {STRONG_SCORE:.2f} a strong move needs; met: "
+                    f"{', '.join(met) or 'nothing'}; not met: {', '.join(missed) or 'nothing'} (name what this "
+                    "moment does not ask for under not_needed, with why)"
+                )
             outcome.passed = not outcome.failures
             out.append(outcome)
     return out

@@ -14,6 +14,7 @@ from trainer.scenario.model import PASSING_OUTCOMES, Scenario
 from trainer.scoring.judgment import Judgment
 
 STRONG, ACCEPTABLE, WEAK = "strong", "acceptable", "weak"
+STRONG_SCORE = 0.75  # the least score a move with no flag needs to be called strong
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def quality_of(score: float | None, critical: bool, flagged: bool = False) -> st
         return WEAK
     if score is None:
         return ACCEPTABLE
-    if score >= 0.75:
+    if score >= STRONG_SCORE:
         return ACCEPTABLE if flagged else STRONG
     if score >= 0.4:
         return ACCEPTABLE
