@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from trainer.engine.results import STRONG, quality_of  # noqa: E402
 from trainer.library import load_library, make_scorer  # noqa: E402
 
 
@@ -40,6 +42,7 @@ def main() -> int:
     counts: Counter = Counter()
     per_flag: dict[str, Counter] = {}
     shown: list[str] = []
+    good_scores: list[float] = []
     for number, line in enumerate(args.file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -59,6 +62,8 @@ def main() -> int:
         counts[kind] += 1
         if kind == "good":
             counts["good flagged"] += bool(said)
+            good_scores.append(judged.score)
+            counts["good strong"] += quality_of(judged.score, judged.critical, bool(judged.flags)) == STRONG
             if said and args.show == "false":
                 shown.append(f"{number} {item['turn']} {sorted(said)} | {item['text']}")
         else:
@@ -67,7 +72,8 @@ def main() -> int:
             if not want <= said and args.show == "missed":
                 shown.append(f"{number} {item['turn']} want {sorted(want)} got {sorted(said)} | {item['text']}")
     print(f"{args.file.name}{' (without asks)' if args.no_asks else ''}")
-    print(f"  good replies {counts['good']:4}, flagged {counts['good flagged']:4}")
+    print(f"  good replies {counts['good']:4}, flagged {counts['good flagged']:4}; median score "
+          f"{statistics.median(good_scores) if good_scores else 0:.2f}, called a strong move {counts['good strong']:4}")
     print(f"  slips        {counts['slip']:4}, every flag caught {counts['slip caught']:4}, "
           f"some caught {counts['slip caught in part']:4}")
     tp = sum(c["tp"] for c in per_flag.values())
