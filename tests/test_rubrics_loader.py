@@ -240,6 +240,37 @@ def test_a_criterion_met_by_an_open_question_about_them():
     assert rubric is None and any("asks_about_them" in d.message for d in diagnostics)
 
 
+def test_a_criterion_with_quoted_false_is_not_earned_by_words_in_quotation_marks():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: shares-lived-experience\n"
+            "    description: d\n    indicators: [i had a hard time]\n    QUOTED\nflags: []\n")
+    suggested = 'Some people say a little, like "I had a hard time after my husband passed".'
+    own = "I had a hard time after my divorce, too."
+    for setting, earned_by_quote in (("quoted: false", False), ("quoted: true", True), ("", True)):
+        doc, _ = parse_yaml(text.replace("QUOTED", setting), "inline.yaml")
+        rubric, diagnostics = validate_rubric_document(doc)
+        assert rubric is not None, diagnostics
+        scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+        assert bool(scorer.judge(suggested, ["r"], scope=False).met_ids) is earned_by_quote, setting
+        assert scorer.judge(own, ["r"], scope=False).met_ids == ["c"], setting
+    doc, _ = parse_yaml(text.replace("QUOTED", "quoted: no way"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("quoted" in d.message for d in diagnostics)
+
+
+def test_a_suggested_line_is_not_the_trainees_own_story():
+    """The bundled `shares-experience` and `names-own-experience` are `quoted: false`: a model response of
+    stigma-family-shame was credited a share for a line it suggested to Mrs. Chung."""
+    from trainer.scoring.rubrics import bundled_rubric_set
+
+    rules = Scorer(bundled_rubric_set(), semantic=False, reader=False)
+    suggested = ('That\'s your decision. Some people say a little, like "I had a hard time after my husband '
+                 'passed", and some say nothing.')
+    assert "shares-experience" not in rules.judge(suggested, ["peer-core"], scope=False).met_ids
+    assert "names-own-experience" not in rules.judge(suggested, ["self-disclosure"], scope=False).met_ids
+    own = "I had a hard time after my husband passed, and some days I said nothing."
+    assert "shares-experience" in rules.judge(own, ["peer-core"], scope=False).met_ids
+
+
 def test_a_flag_label_in_met_is_pointed_out():
     doc, _ = parse_yaml(
         "id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"

@@ -64,6 +64,7 @@ class Criterion:
     # also met where one of the reply's last two sentences is an open question about the person ("Who was your
     # person?", "Where are you at right now?"): how a share hands the focus back, in any words
     asks_about_them: bool = False
+    quoted: bool = True  # words in quotation marks earn it (false: a line suggested for them is not your own story)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -464,6 +465,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             feedback_met=met,
             feedback_missed=missed,
             asks_about_them=bool(c.get("asks_about_them", False)),
+            quoted=bool(c.get("quoted", True)),
         ))
     flags = []
     for f in data.get("flags", []) or []:

@@ -426,7 +426,8 @@ class Scorer:
         for rid in ids:
             rubric = self.rubric_set.get(rid)
             for c in rubric.criteria:
-                kept, _ = self._filter(tt, prepared, by_item.get(id(c), []), c.negation, frozenset({"negation"}) if c.negation else frozenset())
+                excuse = (frozenset({"negation"}) if c.negation else frozenset()) | (frozenset() if c.quoted else {"quotation"})
+                kept, _ = self._filter(tt, prepared, by_item.get(id(c), []), c.negation, excuse)
                 distinct = {m.pattern.source for m in kept}
                 met = len(distinct) >= c.min_matches
                 evidence = tuple(self._evidence(tt, m) for m in _first_per_span(kept))
