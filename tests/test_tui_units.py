@@ -256,3 +256,25 @@ def test_the_judge_request_carries_what_the_turn_does_not_need_and_the_coach_say
                                      "Not needed - asks-permission: Dana asked you directly."))
     note = note_for({"kind": "response", "text": "x", "judgment": judged.to_dict()})
     assert [(line.kind, line.item) for line in note.lines] == [("Not yet", "validates"), ("Not needed", "asks-permission")]
+
+
+def test_the_coach_gives_two_reasons_for_what_is_not_needed_and_names_the_rest():
+    """A crisis turn leaves six criteria out; the live coach gives the first two reasons and names the rest on one
+    line (the debrief's turn by turn has every reason)."""
+    from rich.console import Console
+
+    from trainer.scoring.judgment import Judgment
+    from trainer.tui.widgets.coach import note_renderable
+
+    def shown(n):
+        judged = Judgment(0.8, feedback=tuple(f"Not needed - crit-{k}: Reason {k}." for k in range(n)))
+        note = note_for({"kind": "response", "text": "x", "judgment": judged.to_dict()})
+        console = Console(width=200, record=True)
+        console.print(note_renderable(note))
+        return console.export_text()
+
+    six = shown(6)
+    assert "Reason 0." in six and "Reason 1." in six and "Reason 2." not in six
+    assert "Also not needed here · crit 2, crit 3, crit 4, crit 5 (why: in the debrief)" in six
+    two = shown(2)
+    assert "Reason 1." in two and "Also not needed" not in two

@@ -13,6 +13,9 @@ from trainer.tui.text import highlighted, percent, safe
 CREDIT_STYLE = "bold underline green"
 FLAG_STYLE = "bold reverse red"
 MAX_TRIES = 3
+# a turn may leave several criteria out (a crisis turn: six); past these, the rest are named on one line, and the
+# debrief's turn by turn gives every reason
+MAX_NOT_NEEDED = 2
 LINE_LABELS = {
     "Critical": ("⚑ Outside the peer role", "bold red"),
     "Watch": ("⚑ Worth watching", "bold yellow"),
@@ -39,15 +42,25 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
         parts.append(safe(line))
     if note.lines:
         tries = 0
+        not_needed: list[str] = []
         for line in note.lines:
             if line.kind == "Not yet":
                 tries += 1
                 if tries > MAX_TRIES:
                     continue
+            if line.kind == "Not needed":
+                not_needed.append(line.item.replace("-", " "))
+                if len(not_needed) > MAX_NOT_NEEDED:
+                    continue
             label, style = LINE_LABELS[line.kind]
             parts.append(Text())
             parts.append(Text.assemble((label, style), (f" · {line.item.replace('-', ' ')}", "dim")))
             parts.append(safe(line.text))
+        if len(not_needed) > MAX_NOT_NEEDED:
+            rest = not_needed[MAX_NOT_NEEDED:]
+            parts.append(Text())
+            parts.append(Text.assemble(("– Also not needed here", "dim"), (f" · {', '.join(rest)}", "dim"),
+                                       (" (why: in the debrief)", "dim italic")))
         if note.stuffing:
             parts.append(Text("Credit was limited: the response read like a list of phrases.", style="italic"))
         return Group(*parts)
