@@ -52,6 +52,20 @@ def test_validate_json(capsys):
     assert unknown["line"] == 2 and unknown["column"] == 1 and unknown["hint"] == "did you mean 'title'?"
 
 
+def test_a_rubric_among_the_scenarios_is_skipped_with_a_warning_not_read_as_a_broken_scenario(capsys, tmp_path):
+    """`peer-trainer test` read a rubric outside a `rubrics` folder as a scenario: eight "unknown field" errors for
+    one misplaced file (tried as a user, session 28). `validate` already knew it for a rubric."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "my-rubric.yaml").write_text((ROOT / "rubrics" / "self-disclosure.yaml").read_text())
+    (folder / "s.yaml").write_text(SAMPLE.read_text())
+    code, out, _ = run(capsys, "test", str(folder))
+    assert code == 0 and "PT102" not in out and "7 passed, 0 failed" in out
+    assert "my-rubric.yaml: warning[PT311]: this looks like a rubric, not a scenario" in out
+    code, out, _ = run(capsys, "validate", str(folder))
+    assert code == 0 and "0 errors" in out and "PT311" not in out  # validate checks it as a rubric
+
+
 def test_validate_whole_folder_of_bad_files_never_crashes(capsys):
     code, out, _ = run(capsys, "validate", str(DATA / "bad"))
     assert code in (1, 2)

@@ -92,6 +92,12 @@ def load_library(paths: Sequence[str | Path] | None = None, *, rubric_dirs: Sequ
     for f in files:
         if _is_rubric_file(f):
             continue
+        if looks_like_rubric(f):
+            # not read as a scenario (its every field would be "unknown"), nor as a rubric from here
+            lib.diagnostics.append(Diagnostic(
+                "PT311", Severity.WARNING, "this looks like a rubric, not a scenario, so it was not loaded", str(f),
+                hint="rubrics are read from a folder named 'rubrics' beside the scenarios, or --rubrics-dir"))
+            continue
         scenario, diags = load_scenario(f, rubrics)
         lib.diagnostics.extend(diags)
         if scenario is None:
@@ -109,6 +115,17 @@ def load_library(paths: Sequence[str | Path] | None = None, *, rubric_dirs: Sequ
 
 def _is_rubric_file(path: Path) -> bool:
     return path.parent.name == "rubrics"
+
+
+def looks_like_rubric(path: Path) -> bool:
+    """A rubric file: in a `rubrics` folder, or with `criteria:` or `flags:` and no `nodes:` at its top level."""
+    if _is_rubric_file(path):
+        return True
+    try:
+        head = path.read_text("utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return "\nnodes:" not in head and ("\ncriteria:" in head or "\nflags:" in head)
 
 
 def resolve_scenario_ref(ref: str, library_paths: Sequence[str | Path] | None = None) -> Path:

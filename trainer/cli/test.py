@@ -48,8 +48,8 @@ def run(args) -> int:
     failing = False
     scenarios_out = []
     text = args.format == "text"
-    if text and errors:
-        print_diagnostics(errors)
+    if text and lib.diagnostics:
+        print_diagnostics(lib.diagnostics)  # warnings too: a rubric among the scenarios is skipped, and says so
     for sid, scenario in lib.scenarios.items():
         file = str(lib.files[sid])
         entry: dict = {"scenario": sid, "file": file, "tests": []}
@@ -107,7 +107,7 @@ def run(args) -> int:
         scenarios_out.append(entry)
     if args.format == "json":
         json.dump({"passed": passed, "failed": failed, "errors": len(errors), "ok": not (failed or failing or errors),
-                   "scenarios": scenarios_out, "diagnostics": [d.to_dict() for d in errors]},
+                   "scenarios": scenarios_out, "diagnostics": [d.to_dict() for d in lib.diagnostics]},
                   sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 def validate_paths(paths: list[str], rubric_dirs: list[str] = ()) -> tuple[int, list[Diagnostic]]:
     """Check everything under `paths`; returns (files checked, diagnostics)."""
-    from trainer.library import load_rubric_set, rubric_folders, scenario_files
+    from trainer.library import load_rubric_set, looks_like_rubric, rubric_folders, scenario_files
     from trainer.paths import bundled_rubrics, bundled_scenarios
     from trainer.scenario.compiler import load_scenario
 
@@ -33,7 +33,7 @@ def validate_paths(paths: list[str], rubric_dirs: list[str] = ()) -> tuple[int, 
     rubric_set, _ = load_rubric_set(rubric_folders(paths, rubric_dirs))
     seen_ids: dict[str, str] = {}
     for f in files:
-        if _looks_like_rubric(f):
+        if looks_like_rubric(f):
             diagnostics.extend(_check_rubric(f))
             continue
         scenario, diags = load_scenario(f, rubric_set)
@@ -53,16 +53,6 @@ def _check_rubric(f: Path) -> list[Diagnostic]:
     except ImportError:
         return []
     return load_rubric(f)[1]
-
-
-def _looks_like_rubric(f: Path) -> bool:
-    if f.parent.name == "rubrics":
-        return True
-    try:
-        head = f.read_text("utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    return "\nnodes:" not in head and ("\ncriteria:" in head or "\nflags:" in head)
 
 
 def run(args) -> int:
