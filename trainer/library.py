@@ -122,7 +122,8 @@ def looks_like_rubric(path: Path) -> bool:
     if _is_rubric_file(path):
         return True
     try:
-        head = path.read_text("utf-8", errors="replace")[:4000]
+        with open(path, "rb") as fh:  # its top only: the library reads every scenario file, and one may be huge
+            head = fh.read(4000).decode("utf-8", errors="replace")
     except OSError:
         return False
     return "\nnodes:" not in head and ("\ncriteria:" in head or "\nflags:" in head)
