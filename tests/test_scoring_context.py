@@ -1261,3 +1261,18 @@ def test_in_the_room_is_the_scenarios_cast_and_the_engine_passes_it():
     engine.respond(state, "Denise and Kai both want you here.")
     assert recorder.present == [scenario.cast_names]
     assert bundled_rubric_set().get("scope").flag("third-party-disclosure").in_the_room
+
+
+def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
+    """A side effect promised away is medication advice, but the flag's own feedback ("That tells the person what
+    to do with a medication") fits it only loosely: its answers say it their way (session 28). Other answers keep
+    the flag's feedback."""
+    foggy = rules.judge("Don't worry, they won't make you foggy.", ["peer-core"],
+                        prompt="What if they make me foggy? I run a skid steer.")
+    flag = next(f for f in foggy.flags if f.id == "medication-advice")
+    assert flag.feedback.startswith("That answers what a medication will do to them")
+    assert any(line.startswith("Critical - medication-advice:") and "That answers what a medication" in line
+               for line in foggy.feedback)
+    stop = rules.judge("Honestly? Yes.", ["peer-core"], prompt="These meds make me feel like a zombie. Should I just stop?")
+    flag = next(f for f in stop.flags if f.id == "medication-advice")
+    assert flag.feedback.startswith("That tells the person what to do with a medication")

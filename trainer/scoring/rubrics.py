@@ -101,6 +101,7 @@ class Answer:
     questions_unless: tuple[str, ...] = ()  # phrases that cancel a question in their sentence of the peer's line
     every_reply: bool = False  # any reply to the question is the answer unless `unless` cancels it
     acknowledges: tuple[str, ...] = ()  # phrases that show the reply heard it: they stop `every_reply`, not `indicators`
+    feedback: str = ""  # the flag's feedback when raised as this answer, where the flag's own fits it loosely
 
 
 @dataclass(frozen=True)
@@ -490,7 +491,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             answers=tuple(Answer(_as_tuple(a.get("questions")), _as_tuple(a.get("indicators")), _as_tuple(a.get("unless")),
                                  bool(a.get("bare", True)), int(a.get("within", 2)),
                                  _as_tuple(a.get("questions_unless")), bool(a.get("every_reply", False)),
-                                 _as_tuple(a.get("acknowledges")))
+                                 _as_tuple(a.get("acknowledges")), str(a.get("feedback", "")).strip())
                           for a in f.get("answers", []) or []),
             yields_to=_as_tuple(f.get("yields_to")),
             holds=_as_tuple(f.get("holds")),

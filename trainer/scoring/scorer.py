@@ -699,12 +699,14 @@ class Scorer:
         first_sentence = tokens[0].sentence
         out: list[FlagResult] = []
 
-        def raise_answer(f, rubric_id: str, start: int, end: int, indicator: str, similarity: float, question: str):
-            """Raise flag `f` on the reply's tokens [start, end) as the answer to `question`."""
+        def raise_answer(f, rubric_id: str, start: int, end: int, indicator: str, similarity: float, question: str,
+                         answer: int):
+            """Raise flag `f` on the reply's tokens [start, end) as its answer number `answer` to `question`."""
             evidence = Evidence(tt.text[tokens[start].start:tokens[end - 1].end], tokens[start].start,
                                 tokens[end - 1].end, indicator, similarity, note=f"{ANSWER_NOTE}: {question}")
-            out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.feedback, f.why, (evidence,),
-                                  penalty=f.penalty if f.severity == "soft" else 0.0, instead=f.instead))
+            out.append(FlagResult(f.id, rubric_id, f.severity, f.description, f.answers[answer].feedback or f.feedback,
+                                  f.why, (evidence,), penalty=f.penalty if f.severity == "soft" else 0.0,
+                                  instead=f.instead))
             raised.add((rubric_id, f.id))
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
@@ -728,7 +730,7 @@ class Scorer:
                 # think I might be an alcoholic." (probed as a user 2026-12-05); a longer one that is all the answer
                 # arranges it: "Yeah, what time do you get out?" to "Could you pick me up from court tomorrow?"
                 continue
-            raise_answer(o.flag, o.rubric, m.start, m.end, m.pattern.source, m.similarity, asked[key])
+            raise_answer(o.flag, o.rubric, m.start, m.end, m.pattern.source, m.similarity, asked[key], o.answer)
         spans = tt.sentence_spans()
         for key, question in asked.items():
             rubric_id, flag_id, k = key
@@ -738,7 +740,7 @@ class Scorer:
                 continue
             # nothing in the reply takes up or acknowledges what they said (no `unless` or `acknowledges` phrase),
             # whatever else it says: the evidence is its first sentence
-            raise_answer(f, rubric_id, spans[0][0], spans[0][1], EVERY_REPLY_INDICATOR, 100.0, question)
+            raise_answer(f, rubric_id, spans[0][0], spans[0][1], EVERY_REPLY_INDICATOR, 100.0, question, k)
         return out, bare, heard, asked_flags
 
     @staticmethod
@@ -1032,7 +1034,7 @@ class Scorer:
             flag = self._flags[(f.rubric, f.id)]
             words = f.evidence[0].words if f.evidence else ""
             kind = "Critical" if f.severity == "critical" else "Watch"
-            line = f"{kind} - {f.id}: You said '{_clip(words)}' - {flag.feedback} {flag.why}"
+            line = f"{kind} - {f.id}: You said '{_clip(words)}' - {f.feedback or flag.feedback} {flag.why}"
             if flag.instead:
                 line += f" Instead: {flag.instead}"
             if f.evidence and f.evidence[0].note == SEMANTIC_NOTE:
