@@ -407,3 +407,14 @@ def test_yields_to_must_name_another_flag(tmp_path):
     rubric, diagnostics = _advice_and_coercion(tmp_path, "    yields_to: [coercian]\n")
     assert rubric is None
     assert [(d.code, d.line, d.hint) for d in diagnostics] == [("PT303", 12, "did you mean 'coercion'?")]
+
+
+def test_what_was_missed_is_listed_heaviest_first(rules):
+    """The coach shows three misses. At a navigation turn (peer-core and navigation-with) the theme's weightier
+    criteria are what the turn is about; in rubric order, breaks-into-steps came seventh and was never shown."""
+    judged = rules.judge("That sounds like a lot, Dale. Ten days is tight.", ["peer-core", "navigation-with"], scope=False)
+    missed = [line.split(":")[0].removeprefix("Not yet - ") for line in judged.feedback if line.startswith("Not yet - ")]
+    weights = {c.id: c.weight for c in judged.criteria}
+    assert missed[0] == "keeps-person-in-charge" and set(missed[1:3]) == {"offers-together", "breaks-into-steps"}
+    assert [weights[m] for m in missed] == sorted((weights[m] for m in missed), reverse=True)
+    assert missed.index("reflects-feeling") < missed.index("open-question")  # equal weights keep the rubric's order

@@ -1063,7 +1063,10 @@ class Scorer:
             if c.evidence[0].note == READER_NOTE:
                 line += f" (No rubric phrase matched: the reader found it, {c.evidence[0].similarity:.0f}% sure.)"
             lines.append(line)
-        for c in criteria:
+        # what was missed, the heaviest first: the coach shows three, and on a turn judged by peer-core and a theme
+        # rubric the theme's weightier criteria are what the turn is about ("Help him see the task in pieces":
+        # breaks-into-steps, 1.5, came seventh after peer-core's six, and the coach never showed it)
+        for c in sorted(criteria, key=lambda c: -c.weight):
             if c.met:
                 continue
             item = self._criteria[(c.rubric, c.id)]
