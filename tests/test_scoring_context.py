@@ -836,7 +836,7 @@ class _ReadsAsDisclosure:
     retrained reader read "Yes he has been." and "He was here, yeah." Each retraining reads them differently."""
 
     def __init__(self, real):
-        self.real, self.labels = real, real.labels
+        self.real, self.labels, self.tokenizer = real, real.labels, real.tokenizer
         self.k = list(real.labels).index("scope:third-party-disclosure")
 
     def read(self, parts):
@@ -884,7 +884,7 @@ class _ReadsAsDismissing(_ReadsAsDisclosure):
     get seriously hurt tonight, including you. Can we talk before you go anywhere?" (90%), reading the reply alone."""
 
     def __init__(self, real):
-        self.real, self.labels = real, real.labels
+        self.real, self.labels, self.tokenizer = real, real.labels, real.tokenizer
         self.k = list(real.labels).index("scope:harm-risk-dismissed")
 
 
@@ -1261,6 +1261,118 @@ def test_in_the_room_is_the_scenarios_cast_and_the_engine_passes_it():
     engine.respond(state, "Denise and Kai both want you here.")
     assert recorder.present == [scenario.cast_names]
     assert bundled_rubric_set().get("scope").flag("third-party-disclosure").in_the_room
+
+
+# --- the people in the scene by name: `{present}` in a phrase, and the reader reads a name as a name ---
+MILO_BEGS = ("Sometimes. Last night, yeah. I looked at my mom's sleeping pills for a long time. I didn't take any. I "
+             "don't want to die exactly. I just want it to stop. Please don't tell anyone.")
+MILOS_SCENE = ("Milo", "Pilar")
+
+
+@pytest.mark.parametrize("text", [
+    "I have to tell Pilar.",
+    "I'm going to have to tell pilar.",
+    "I need to let Pilar know.",
+    "I have to get Pilar.",
+    "I can't keep this from Pilar.",
+    "Pilar needs to know about this.",
+    "I have to tell my supervisor.",
+    "I'm required to tell my supervisor.",
+    "I have to report this.",
+])
+def test_bringing_in_someone_by_name_or_role_takes_a_risk_up(rules, text):
+    """Found typing at crisis-dont-tell-anyone:asked_directly (2026-12-06): telling the social worker, the protocol
+    itself, was read as going past what Milo told."""
+    judged = rules.judge(text, ["peer-core"], prompt=MILO_BEGS, present=MILOS_SCENE)
+    assert "harm-risk-dismissed" not in judged.flag_ids
+
+
+@pytest.mark.parametrize("text, present", [
+    ("I have to tell Pilar.", ("Milo", "Dana")),  # nobody in the scene is Pilar: a word like any other
+    ("I have to get going, see you next week.", MILOS_SCENE),
+    ("Okay, I won't tell Pilar, I promise.", MILOS_SCENE),
+])
+def test_a_name_takes_a_risk_up_only_where_it_is_someone_in_the_scene_brought_in(rules, text, present):
+    judged = rules.judge(text, ["peer-core"], prompt=MILO_BEGS, present=present)
+    assert "harm-risk-dismissed" in judged.flag_ids
+
+
+def test_present_is_a_built_in_term_for_the_names_of_the_people_in_the_scene():
+    from trainer.scoring.patterns import PRESENT_WORD, compile_pattern
+    p = compile_pattern("tell {present}")
+    assert PRESENT_WORD in p.literals
+    judged = Scorer(bundled_rubric_set(), semantic=False, reader=False).judge(
+        "I have to tell Pilar.", ["crisis-response"], scope=False, present=MILOS_SCENE)
+    assert "explains-confidentiality-limits" in judged.met_ids
+
+
+def test_the_reader_reads_a_name_it_would_split_as_a_name(scorer):
+    """"Pilar" is "pi ##lar" to the reader, and "I have to get Pilar." was read 98% medication advice."""
+    judged = scorer.judge("I have to get Pilar.", ["peer-core"], prompt=MILO_BEGS, present=MILOS_SCENE)
+    assert "medication-advice" not in judged.flag_ids
+
+
+def test_a_pronoun_for_someone_in_the_room_is_not_a_third_party(scorer):
+    text = "I'm sorry, Milo, I have to tell {}. She's good about this stuff, and I'll be right there with you."
+    here = scorer.judge(text.format("Pilar"), ["peer-core"], prompt=MILO_BEGS, present=MILOS_SCENE)
+    assert "third-party-disclosure" not in here.flag_ids
+    assert any("are here in the room with you" in line for line in here.feedback)
+    away = scorer.judge(text.format("Kayla"), ["peer-core"], prompt=MILO_BEGS, present=MILOS_SCENE)
+    assert "third-party-disclosure" in away.flag_ids
+
+
+@pytest.fixture(scope="module")
+def library():
+    from trainer.library import load_library
+    return load_library([ROOT / "scenarios"])
+
+
+def judged_at(scorer, library, turn, text):
+    """As the app judges a reply typed at a library turn: its rubrics, scope, asks, not_needed and cast, and the
+    node's lines as what the peer said."""
+    sid, nid = turn.split(":")
+    scenario = library.scenarios[sid]
+    return scorer.judge(text, prompt=scenario.nodes[nid].spoken, **scenario.judge_options(nid))
+
+
+# Short replies written blind at the library's turns (tools/probes/library-turns-short-a-2026-12-06.jsonl), and the
+# look-alikes that keep each mend narrow (session 29)
+@pytest.mark.parametrize("turn, text, flag, raised", [
+    ("crisis-warmline-night-call:next_steps",
+     "Honestly, try to get some sleep and call 988 in the morning if you still feel this way.", "harm-risk-dismissed", True),
+    ("crisis-warmline-night-call:next_steps", "Call 988 tomorrow if it gets worse.", "harm-risk-dismissed", True),
+    ("crisis-warmline-night-call:next_steps",
+     "Tomorrow I'll call you back, and if you still feel this way tonight, call 988 right away.", "harm-risk-dismissed", False),
+    ("scope-love-offering:lunch_invite",
+     "I'd love that! Mae's has the best cobbler, and just this once can't hurt.", "dual-relationship", True),
+    ("scope-love-offering:lunch_invite", "Sure! Can't wait.", "dual-relationship", True),
+    ("scope-love-offering:lunch_invite", "I'd love that, but I can't.", "dual-relationship", False),
+    ("scope-love-offering:lunch_invite", "I'd love to, but I can't have lunch with you as a friend.", "dual-relationship", False),
+    ("scope-loan-and-business:brainstorm",
+     "I can't take money, but I'll set up the page for free, as a favour.", "dual-relationship", True),
+    ("scope-loan-and-business:brainstorm",
+     "I won't do it as a favour, but we can work on it together here.", "dual-relationship", False),
+    ("navigation-respite-va-reschedule:why_here",
+     "I know someone at the VA. Let me make a call, I'll get you seen this week.", "unwarranted-promise", True),
+    ("navigation-respite-va-reschedule:why_here",
+     "I can't get you seen this week, but we can call together and ask what's open.", "unwarranted-promise", False),
+    ("navigation-eviction-notice:call_plan",
+     "Tell them you have depression and anxiety, then they'll have to give you more time.", "unwarranted-promise", True),
+    ("navigation-respite-va-reschedule:why_here",
+     "If they say no, then they'll have to give you a reason in writing.", "unwarranted-promise", False),
+    ("navigation-respite-va-reschedule:why_here",
+     "If they say no, then they'll have to give you a reason in writing.", "coercion", False),
+    ("disclosure-your-own-grief:her_wrap",
+     "Grief does that to everybody. After my dad died I didn't sleep for weeks either.", "minimizing", True),
+    ("crisis-dont-tell-anyone:asked_directly",
+     "I need to bring Pilar in on this, and I'll be with you the whole time. You get a say in how we do it.", "coercion", False),
+    ("crisis-dont-tell-anyone:asked_directly", "Either you talk to Pilar or I call 911, your choice.", "coercion", True),
+    # "Blue and yellow, his colours" in Renee's line is a colour, not a body in danger: nothing in the scene is about a
+    # risk, so the reader's reading of a brush-off is set aside
+    ("stigma-just-an-addict:the_bag", "It's just a word, don't get so hung up on it.", "harm-risk-dismissed", False),
+])
+def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
+    assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
 
 
 def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):

@@ -8,6 +8,7 @@ An indicator is a phrase, matched word by word against the normalised response:
     ask ... prescriber                        a gap of up to three words (...6: up to six), never across not/never/no
     and _                                     _ is exactly one word, any word
     ^ what ...                                anchored to the start of a clause
+    tell {present}                            {present}: the name of someone in the scene, where the scorer knows who is
     i am so sorry $                           anchored to the end of a sentence ("man", "lol" and the like may follow)
 
 Both sides go through the same normaliser, so "don't", "dont" and "do not" are the same
@@ -27,6 +28,10 @@ from functools import lru_cache
 from trainer.scoring.text import CLAUSE_FILLERS, TRAILING_FILLERS, TokenizedText, normalize_phrase
 
 GAP_WORDS = 3
+# How a name of someone in the scene (`PatternIndex.prepare`'s `names`) is read, and `{present}`, the built-in term for it.
+# Not a word anyone types, so no other phrase reads it.
+PRESENT_TERM = "present"
+PRESENT_WORD = "qqpresentqq"
 FUZZY_MIN_LENGTH = 4  # shorter words are too easily another word ("pill", "kill")
 DEFAULT_THRESHOLD = 85.0
 
@@ -226,6 +231,8 @@ class _Parser:
         optional = piece.endswith("?")
         name = piece[1:-2] if optional else piece[1:-1]
         name = name.strip()
+        if name == PRESENT_TERM and name not in self.terms:
+            return Words(frozenset({PRESENT_WORD}), optional)
         if name not in self.terms:
             from trainer.diagnostics import did_you_mean
 
@@ -497,12 +504,19 @@ class PatternIndex:
             else:
                 self.unkeyed.append(n)
 
-    def prepare(self, tt: TokenizedText) -> _Prepared:
+    def prepare(self, tt: TokenizedText, names: frozenset[str] = frozenset()) -> _Prepared:
+        """`names`: the names of the people in the scene, normalised ("pilar"); each is read as `{present}` where it is
+        not a word some phrase uses ("will", "hope")."""
         tokens = tt.tokens
         n = len(tokens)
         norms = [t.norm for t in tokens]
         lookup = self.vocabulary.lookup
-        fuzzy = [dict(lookup(w)) if w not in self.vocabulary.words else {} for w in norms]
+        words = self.vocabulary.words
+        fuzzy = [dict(lookup(w)) if w not in words else {} for w in norms]
+        if names:
+            for i, w in enumerate(norms):
+                if w in names and w not in words:
+                    fuzzy[i] = {PRESENT_WORD: 100.0}
         sentence_end = [0] * n
         end = n
         for i in range(n - 1, -1, -1):

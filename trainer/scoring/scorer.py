@@ -24,7 +24,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from trainer.scoring.formula import compute_score
@@ -99,6 +99,14 @@ ABOUT_OTHERS = frozenset(
     "brother sister cousin aunt uncle boss employer landlord po caseworker counselor therapist doctor nurse "
     "psychiatrist friend friends roommate officer".split())
 NOT_NAMES = frozenset("I I'm I've I'd I'll".split())
+PRONOUNS = frozenset("he she him her his hers himself herself they them their theirs themselves".split())
+
+
+def _sentence_before(tt: TokenizedText, offset: int) -> str:
+    """The trainee's sentence just before the one at character `offset` ("" for the first)."""
+    spans = [(tt.tokens[a].start, tt.tokens[b - 1].end) for a, b in tt.sentence_spans()]
+    at = next((k for k, (a, b) in enumerate(spans) if a <= offset < b or offset < a), len(spans))
+    return tt.text[spans[at - 1][0]:spans[at - 1][1]] if at > 0 else ""
 # The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
 # (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more
 # for the whole response (a flag also at READER_ADD_SENTENCE for one sentence read alone; a
@@ -408,7 +416,8 @@ class Scorer:
         active = set(ids)
         text = text if isinstance(text, str) else str(text)
         tt = tokenize(text)
-        prepared = self.index.prepare(tt)
+        names = scene_names(tuple(present))
+        prepared = self.index.prepare(tt, names)
         matches = self.index.find(prepared, active)
 
         by_item: dict[int, list[Match]] = {}
@@ -484,7 +493,8 @@ class Scorer:
         heard: dict[tuple, tuple[str, str]] = {}
         questioned: set[tuple[str, str]] = set()  # (rubric, flag) whose answers' questions the peer's line asks
         if (prompt or asks) and self.answer_index is not None and tt.tokens:
-            answered, bare, heard, questioned = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks)
+            answered, bare, heard, questioned = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks,
+                                                                     names)
             # a flag the rules raised on the reply, or as its answer, stands: only the reader and the channel are held back
             heard = {key: v for key, v in heard.items()
                      if not any((f.rubric, f.id) == key for f in flags + answered)}
@@ -524,9 +534,9 @@ class Scorer:
             if model is not None:
                 flags, criteria, read = self._read(model, tt, ids, flags, criteria, criterion_spans, excused_notes,
                                                    excused_flags, by_item, bare, excuse_kinds, excuse_notes, heard,
-                                                   off_topic)
+                                                   off_topic, present)
                 if present:
-                    flags = self._in_the_room(flags, present, excused_notes, excused_flags)
+                    flags = self._in_the_room(tt, flags, present, excused_notes, excused_flags)
         if self.semantic and tt.tokens:
             flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
                                                       text if leave_out else None)
@@ -547,7 +557,7 @@ class Scorer:
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
 
-    def _in_the_room(self, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
+    def _in_the_room(self, tt: TokenizedText, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
                      excused_flags: set[str]) -> list[FlagResult]:
         """Set aside an `in_the_room` flag the reader alone raised where its words name someone in the scene and
         no one else: no other name, no he / she / they, nobody's sponsor or mother, nothing someone told or said
@@ -563,7 +573,17 @@ class Scorer:
             named = [w for w in words if w in here]
             strangers = [w for k, w in enumerate(words) if w[:1].isupper() and w not in here and w not in NOT_NAMES
                          and not (k == 0 or words[k - 1][-1:] in ".!?")]
-            if named and not strangers and not {re.split("['’]", w.lower())[0] for w in words} & ABOUT_OTHERS:
+            about = {re.split("['’]", w.lower())[0] for w in words} & ABOUT_OTHERS
+            if not named and not strangers and about and about <= PRONOUNS:
+                # "I have to tell Pilar. She's good about this stuff, and I'll be right there with you.": the pronoun's
+                # person is the one the sentence before names, if it names only people in the room
+                before = [w.strip(".,;:!?'\"()") for w in _sentence_before(tt, f.evidence[0].start).split()]
+                named = [w for w in before if w in here]
+                if [w for k, w in enumerate(before) if w[:1].isupper() and w not in here and w not in NOT_NAMES
+                        and not (k == 0 or before[k - 1][-1:] in ".!?")]:
+                    named = []
+                about = set() if named else about
+            if named and not strangers and not about:
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(f.evidence[0].words)}' "
                                      f"as {f.id.replace('-', ' ')}, but the only people it names "
                                      f"({', '.join(dict.fromkeys(named))}) are here in the room with you.")
@@ -643,7 +663,8 @@ class Scorer:
         return out
 
     def _answers(self, tt: TokenizedText, prompt: str, active: set[str], raised: set, excused: set[str],
-                 context: str | None = None, asks: Sequence[str] = ()) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]],
+                 context: str | None = None, asks: Sequence[str] = (),
+                 names: frozenset[str] = frozenset()) -> tuple[list[FlagResult], dict[tuple, list[tuple[int, int]]],
                                                                           dict[tuple, tuple[str, str]], set[tuple[str, str]]]:
         """Flags raised by the way the response answers the peer's question ("Yes." to "Am I bipolar?"),
         and the bare answers given to a question nobody asked: per (rubric, flag), the token spans of
@@ -681,7 +702,7 @@ class Scorer:
                     for k in range(len(f.answers) if f is not None else 0):
                         asked.setdefault((rubric_id, flag_id, k), said)
         asked_flags = {(rubric, flag) for rubric, flag, _ in asked}
-        prepared = index.prepare(tt)
+        prepared = index.prepare(tt, names)
         found = index.find(prepared, active)
         cancelled = {(m.pattern.owner.rubric, m.pattern.owner.flag.id, m.pattern.owner.answer)
                      for m in found if m.pattern.role == "unless"}
@@ -798,13 +819,15 @@ class Scorer:
     def _read(self, model, tt: TokenizedText, ids: list[str], flags: list[FlagResult], criteria: list[CriterionResult],
               criterion_spans: dict, excused_notes: list[str], excused: set[str], by_item: dict | None = None,
               bare: dict | None = None, excuse_kinds: dict | None = None, excuse_notes: dict | None = None,
-              heard: dict | None = None, off_topic: Callable[[], dict[tuple[str, str], str]] | None = None):
+              heard: dict | None = None, off_topic: Callable[[], dict[tuple[str, str], str]] | None = None,
+              present: Sequence[str] = ()):
         """The reader beside the rules: it adds the flags and criteria the rules missed that it is sure of,
         and overrules a flag the rules raised that it is sure is not there. A flag the rules excused (a
         negation, a quotation, a rubric exception such as asking directly about suicide, the peer asking
         for it) is not added; one excused as reported speech is, where the reader is very sure
-        (READER_OVER_EXCUSE). Nor is a flag `off_topic()` names: nothing in the conversation is about it."""
-        sentences = _Sentences(model, tt)
+        (READER_OVER_EXCUSE). Nor is a flag `off_topic()` names: nothing in the conversation is about it.
+        The reader reads the names of the people in the scene (`present`) as one plain name (reader_names)."""
+        sentences = _Sentences(model, tt, reader_names(present, model))
         probs = sentences.probs
         read: set[str] = set()
         kept: list[FlagResult] = []
@@ -1116,19 +1139,47 @@ def set_aside(e: Evidence) -> str | None:
     return e.indicator.split(OVER_EXCUSE_SEP, 1)[1] if e.note == READER_NOTE and OVER_EXCUSE_SEP in e.indicator else None
 
 
+@lru_cache(maxsize=256)
+def scene_names(present: tuple[str, ...]) -> frozenset[str]:
+    """The names of the people in the scene as the phrase rules read them ("Tomás" -> "tomas"): read as `{present}`."""
+    return frozenset(t.norm for n in present if n for t in tokenize(n).tokens[:1] if len(tokenize(n).tokens) == 1)
+
+
+# A name is only a name to the reader, but its word pieces are not: "Pilar" is read "pi ##lar", and "I have to get
+# Pilar." was read 98% medication advice ("Sam" 0%). The names of the people in the scene are read as this one.
+READER_NAME = "Sam"
+
+
+@lru_cache(maxsize=256)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile(r"(?<![\w'’])(?i:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
+
+
+def reader_names(present: Sequence[str], model) -> re.Pattern[str] | None:
+    """The names of the people in the scene that the reader would read in pieces ("Pilar" is "pi ##lar"; "Dale" and
+    "Milo" it holds whole, as names), to be read as READER_NAME."""
+    if not present:
+        return None
+    encode = model.tokenizer.encode
+    names = tuple(sorted({n for n in present if n and n.isalpha() and len(encode(n)) > 1}, key=lambda n: (-len(n), n)))
+    return _names_pattern(names)
+
+
 class _Sentences:
     """The response read once by the reader, sentence by sentence: the probabilities, and for a label the
     sentence that pushed it most (Reader.read), as evidence. Each sentence read alone (`alone`) is a
     second pass, made only when something asks for it: a flag the whole response reads at
     READER_ALONE_FLOOR or more, or evidence for what the reader adds (most responses need neither)."""
 
-    def __init__(self, model, tt: TokenizedText):
+    def __init__(self, model, tt: TokenizedText, names: re.Pattern[str] | None = None):
         self.tt, self.model = tt, model
         tokens = tt.tokens
         self.sentences = tt.sentence_spans()
         self.spans = [(tokens[a].start, tokens[b - 1].end) for a, b in self.sentences]  # each sentence's words
         cuts = [0] + [tokens[a].start for a, _ in self.sentences[1:]]  # the parts cover the whole text
         self.parts = [tt.text[a:b] for a, b in zip(cuts, cuts[1:] + [len(tt.text)])]
+        if names is not None:  # what the reader reads; the evidence is quoted from the spans, in the trainee's words
+            self.parts = [names.sub(READER_NAME, part) for part in self.parts]
         probs, self.pushed = model.read(self.parts)
         self.labels = {label: k for k, label in enumerate(model.labels)}
         self.probs = {label: float(probs[k]) for label, k in self.labels.items()}
