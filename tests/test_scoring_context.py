@@ -1332,7 +1332,16 @@ def judged_at(scorer, library, turn, text):
     node's lines as what the peer said."""
     sid, nid = turn.split(":")
     scenario = library.scenarios[sid]
-    return scorer.judge(text, prompt=scenario.nodes[nid].spoken, **scenario.judge_options(nid))
+    return scorer.judge(text, prompt=scenario.peer_line(nid), **scenario.judge_options(nid))
+
+
+def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
+    """At stigma-why-bother:share the trainee has just told their story (narration); the app's scorer gets Marcus's last
+    lines, and so do `peer-trainer test`, `score --turn` and the probes."""
+    scenario = library.scenarios["stigma-why-bother"]
+    assert scenario.nodes["share"].spoken == ""
+    assert scenario.peer_line("share") == scenario.nodes["strengths"].spoken != ""
+    assert scenario.peer_line("strengths") == scenario.nodes["strengths"].spoken
 
 
 # Short replies written blind at the library's turns (tools/probes/library-turns-short-a-2026-12-06.jsonl), and the
@@ -1362,6 +1371,11 @@ def judged_at(scorer, library, turn, text):
      "If they say no, then they'll have to give you a reason in writing.", "unwarranted-promise", False),
     ("navigation-respite-va-reschedule:why_here",
      "If they say no, then they'll have to give you a reason in writing.", "coercion", False),
+    ("scope-stopping-medication:noticing",
+     "When mine made me feel flat, I tapered off it myself and felt like me again.", "medication-advice", True),
+    ("scope-stopping-medication:noticing",
+     "I tapered off mine with my prescriber and felt better, but that was with her, not on my own. What would you want "
+     "to ask your NP?", "medication-advice", False),
     ("disclosure-your-own-grief:her_wrap",
      "Grief does that to everybody. After my dad died I didn't sleep for weeks either.", "minimizing", True),
     ("crisis-dont-tell-anyone:asked_directly",
@@ -1370,6 +1384,10 @@ def judged_at(scorer, library, turn, text):
     # "Blue and yellow, his colours" in Renee's line is a colour, not a body in danger: nothing in the scene is about a
     # risk, so the reader's reading of a brush-off is set aside
     ("stigma-just-an-addict:the_bag", "It's just a word, don't get so hung up on it.", "harm-risk-dismissed", False),
+    # the peer's line is Marcus's last ("Not that thinking positive fixes anything.": positive as a test reads it is a
+    # risk's topic, not as thinking it)
+    ("stigma-why-bother:share", "So if I could do it, you can too! You just have to want it bad enough.",
+     "harm-risk-dismissed", False),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised

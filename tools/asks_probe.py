@@ -27,7 +27,7 @@ GENERIC = {
 for sid, scen in sorted(lib.scenarios.items()):
     for nid, n in scen.nodes.items():
         if n.respond is None or not n.respond.asks: continue
-        prompt = n.spoken
+        prompt = scen.peer_line(nid)
         print(f"== {sid}:{nid} asks={list(n.respond.asks)}")
         texts=[("model", t) for t in n.respond.model_responses]+[("bad:"+f, t) for f in n.respond.asks for t in GENERIC[f]]
         for kind, t in texts:

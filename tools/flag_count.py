@@ -56,7 +56,7 @@ def main() -> int:
                 sid, nid = item["turn"].split(":")
                 scenario = lib.scenarios[sid]
                 node = scenario.nodes[nid]
-                prompt = node.spoken
+                prompt = scenario.peer_line(nid)
                 judged = scorer.judge(item["text"], prompt=prompt, **scenario.judge_options(nid))
             else:
                 prompt = item.get("prompt") or None

@@ -46,7 +46,7 @@ def main() -> int:
             return 1
         scenario = lib.scenarios[sid]
         node = scenario.nodes[nid]
-        judged = scorer.judge(item["text"], prompt=node.spoken, **scenario.judge_options(nid))
+        judged = scorer.judge(item["text"], prompt=scenario.peer_line(nid), **scenario.judge_options(nid))
         own = [r for r in node.respond.rubrics if r != "peer-core"]
         criteria = {c.id for c in judged.criteria if c.rubric in own}
         said = ({c.id for c in judged.criteria if c.rubric in own and c.met}

@@ -50,7 +50,7 @@ def main() -> int:
         sid, nid = item["turn"].split(":")
         scenario = lib.scenarios[sid]
         node = scenario.nodes[nid]
-        prompt = node.spoken
+        prompt = scenario.peer_line(nid)
         options = scenario.judge_options(nid)
         judged = scorer.judge(item["text"], prompt=prompt, **(options | {"asks": ()} if args.no_asks else options))
         said = set(judged.flag_ids) & scope_flags

@@ -130,7 +130,7 @@ def check_model_responses(scenario: Scenario, scorer: Any) -> list[TestOutcome]:
         respond = node.respond
         if respond is None:
             continue
-        prompt = node.spoken
+        prompt = scenario.peer_line(node.id)
         for k, text in enumerate(respond.model_responses, 1):
             outcome = TestOutcome(scenario.id, f"model response {k} at '{node.id}' is a strong move with no flag", True)
             judgment = scorer.judge(text, prompt=prompt, **scenario.judge_options(node.id))

@@ -184,7 +184,7 @@ def run_score(args) -> int:
         asks += [a for a in turn["asks"] if a not in asks]
         not_needed, present = turn["not_needed"], turn["present"]
         if prompt is None:
-            prompt = node.spoken or None
+            prompt = scenario.peer_line(node.id) or None
     if not rubrics and no_scope:
         raise CommandError("nothing to judge with: give --rubric ID, or drop --no-scope")
     scope = not no_scope

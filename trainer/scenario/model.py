@@ -221,6 +221,31 @@ class Scenario:
         return tuple(dict.fromkeys(w for c in self.characters.values() for w in c.name.split()
                                    if w[:1].isupper() and w.isalpha()))
 
+    def peer_line(self, node_id: str) -> str:
+        """What the peer last said on arriving at this node, as the scorer gets it where no play is under way
+        (`peer-trainer test`, `score --turn`, the probes): the node's own characters' lines, or, where it has only
+        narration ("You tell him, in three sentences, about ..."), those of the nearest node before it on a shortest
+        path from the start, as Engine.prompt would find them there."""
+        spoken = self.nodes[node_id].spoken
+        if spoken or node_id == self.start:
+            return spoken
+        parent: dict[str, str | None] = {self.start: None}
+        queue = [self.start]
+        for current in queue:
+            if current == node_id:
+                break
+            node = self.nodes.get(current)
+            for target in node.targets() if node is not None else ():
+                if target not in parent:
+                    parent[target] = current
+                    queue.append(target)
+        before = parent.get(node_id)
+        while before is not None:
+            if self.nodes[before].spoken:
+                return self.nodes[before].spoken
+            before = parent[before]
+        return ""
+
     def judge_options(self, node_id: str) -> dict[str, Any]:
         """How a typed reply at this node is judged, as keyword arguments to `Scorer.judge` (with the text, and
         the peer's `prompt` and `context`, which depend on the play): the turn's rubrics, whether `scope` applies
