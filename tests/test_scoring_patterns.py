@@ -84,6 +84,34 @@ def test_compile_errors_carry_a_code_and_column(indicator, code, column):
     assert info.value.column == column
 
 
+def test_a_term_with_an_error_says_so_wherever_it_is_used():
+    """A typo inside a term ("{presnt}" in `helper`) was reported once, and every later use of the term as "term
+    'helper' refers to itself" (validating a broken copy of crisis-response, 2026-12-06)."""
+    terms = {"helper": ["someone", "{presnt}"], "loop": ["{loop}"]}
+    cache: dict = {}
+    for indicator in ("talk to {helper}", "bring in {helper}"):
+        with pytest.raises(PatternError) as info:
+            compile_pattern(indicator, terms, term_cache=cache)
+        assert info.value.code == "PT306" and "unknown term '{presnt}'" in info.value.message
+        assert info.value.hint == "did you mean 'present'?"
+    for _ in range(2):
+        with pytest.raises(PatternError) as info:
+            compile_pattern("a {loop}", terms, term_cache=cache)
+        assert "refers to itself" in info.value.message
+
+
+def test_present_reads_the_names_of_the_people_in_the_scene():
+    from trainer.scoring.patterns import PatternIndex, Vocabulary
+    from trainer.scoring.text import tokenize
+
+    p = compile_pattern("(tell|get) {present}")
+    index = PatternIndex([p], Vocabulary(p.literals))
+    tt = tokenize("I have to tell Pilar, then get Hope.")
+    assert [tt.words(m.start, m.end) for m in index.find(index.prepare(tt, frozenset({"pilar", "hope"})))] == \
+        ["tell Pilar", "get Hope"]
+    assert index.find(index.prepare(tt)) == []  # no scene, no names
+
+
 def test_the_regex_matcher_agrees_with_the_reference_matcher_on_the_dev_set():
     """find() runs each pattern as a regex; find_reference() walks the pattern in Python. Same matches.
 

@@ -238,28 +238,36 @@ class _Parser:
 
             raise PatternError(
                 f"unknown term '{{{name}}}'", col, code="PT306",
-                hint=did_you_mean(name, list(self.terms)) or "define it under 'terms:' at the top of the rubric",
+                hint=did_you_mean(name, [*self.terms, PRESENT_TERM]) or "define it under 'terms:' at the top of the rubric",
             )
         key = name
         if key not in self.term_cache:
             self.term_cache[key] = None  # guards against a term that refers to itself
-            options = []
-            for phrase in self.terms[name]:
-                sub = _Parser(str(phrase), self.terms, self.term_cache)
-                try:
-                    items, anchored = sub.parse()
-                except PatternError as exc:
-                    raise PatternError(f"in term '{name}', phrase '{phrase}': {exc.message}", col, code=exc.code) from None
-                if anchored or sub.end_anchored:
-                    raise PatternError(f"term '{name}' may not use '^' or '$'", col)
-                if items:
-                    options.append(items)
-            if not options:
-                raise PatternError(f"term '{name}' has no usable phrases", col, code="PT304")
-            self.term_cache[key] = tuple(options)
+            try:
+                self.term_cache[key] = self._compile_term(name, col)
+            except PatternError:
+                del self.term_cache[key]  # where it is used next, the same error again, not "refers to itself"
+                raise
         elif self.term_cache[key] is None:
             raise PatternError(f"term '{name}' refers to itself", col)
         return _simplify(list(self.term_cache[key]), optional)
+
+    def _compile_term(self, name: str, col: int) -> tuple:
+        options = []
+        for phrase in self.terms[name]:
+            sub = _Parser(str(phrase), self.terms, self.term_cache)
+            try:
+                items, anchored = sub.parse()
+            except PatternError as exc:
+                raise PatternError(f"in term '{name}', phrase '{phrase}': {exc.message}", col, code=exc.code,
+                                   hint=exc.hint) from None
+            if anchored or sub.end_anchored:
+                raise PatternError(f"term '{name}' may not use '^' or '$'", col)
+            if items:
+                options.append(items)
+        if not options:
+            raise PatternError(f"term '{name}' has no usable phrases", col, code="PT304")
+        return tuple(options)
 
     def _words(self, piece: str, col: int) -> list:
         if piece.endswith("*") and len(piece) > 1 and piece[:-1].replace("'", "").isalnum():
