@@ -102,6 +102,19 @@ NOT_NAMES = frozenset("I I'm I've I'd I'll".split())
 PRONOUNS = frozenset("he she him her his hers himself herself they them their theirs themselves".split())
 
 
+def _words_of(text: str) -> list[str]:
+    return [w.strip(".,;:!?'\"()") for w in text.split()]
+
+
+def _names_in(words: list[str], here: set[str]) -> tuple[list[str], list[str]]:
+    """The words that name someone in the scene, and the capitalised words that may name someone else (a sentence's
+    first word and "I" aside)."""
+    named = [w for w in words if w in here]
+    strangers = [w for k, w in enumerate(words) if w[:1].isupper() and w not in here and w not in NOT_NAMES
+                 and not (k == 0 or words[k - 1][-1:] in ".!?")]
+    return named, strangers
+
+
 def _sentence_before(tt: TokenizedText, offset: int) -> str:
     """The trainee's sentence just before the one at character `offset` ("" for the first)."""
     spans = [(tt.tokens[a].start, tt.tokens[b - 1].end) for a, b in tt.sentence_spans()]
@@ -569,19 +582,14 @@ class Scorer:
                     and all(e.note == READER_NOTE for e in f.evidence)):
                 kept.append(f)
                 continue
-            words = [w.strip(".,;:!?'\"()") for e in f.evidence for w in e.words.split()]
-            named = [w for w in words if w in here]
-            strangers = [w for k, w in enumerate(words) if w[:1].isupper() and w not in here and w not in NOT_NAMES
-                         and not (k == 0 or words[k - 1][-1:] in ".!?")]
+            words = _words_of(" ".join(e.words for e in f.evidence))
+            named, strangers = _names_in(words, here)
             about = {re.split("['’]", w.lower())[0] for w in words} & ABOUT_OTHERS
             if not named and not strangers and about and about <= PRONOUNS:
                 # "I have to tell Pilar. She's good about this stuff, and I'll be right there with you.": the pronoun's
                 # person is the one the sentence before names, if it names only people in the room
-                before = [w.strip(".,;:!?'\"()") for w in _sentence_before(tt, f.evidence[0].start).split()]
-                named = [w for w in before if w in here]
-                if [w for k, w in enumerate(before) if w[:1].isupper() and w not in here and w not in NOT_NAMES
-                        and not (k == 0 or before[k - 1][-1:] in ".!?")]:
-                    named = []
+                named, others = _names_in(_words_of(_sentence_before(tt, f.evidence[0].start)), here)
+                named = [] if others else named
                 about = set() if named else about
             if named and not strangers and not about:
                 excused_notes.append(f"Not counted as {f.id.replace('-', ' ')}: the reader read '{_clip(f.evidence[0].words)}' "
@@ -1142,7 +1150,7 @@ def set_aside(e: Evidence) -> str | None:
 @lru_cache(maxsize=256)
 def scene_names(present: tuple[str, ...]) -> frozenset[str]:
     """The names of the people in the scene as the phrase rules read them ("Tomás" -> "tomas"): read as `{present}`."""
-    return frozenset(t.norm for n in present if n for t in tokenize(n).tokens[:1] if len(tokenize(n).tokens) == 1)
+    return frozenset(tokens[0].norm for n in present if n for tokens in [tokenize(n).tokens] if len(tokens) == 1)
 
 
 # A name is only a name to the reader, but its word pieces are not: "Pilar" is read "pi ##lar", and "I have to get
