@@ -120,6 +120,8 @@ def _sentence_before(tt: TokenizedText, offset: int) -> str:
     spans = [(tt.tokens[a].start, tt.tokens[b - 1].end) for a, b in tt.sentence_spans()]
     at = next((k for k, (a, b) in enumerate(spans) if a <= offset < b or offset < a), len(spans))
     return tt.text[spans[at - 1][0]:spans[at - 1][1]] if at > 0 else ""
+
+
 # The reader beside the rules (reader.py). Chosen on outside-k..n with a reader trained without them
 # (docs/scoring.md, "The reader"): it adds a flag or criterion the rules missed at READER_ADD or more
 # for the whole response (a flag also at READER_ADD_SENTENCE for one sentence read alone; a
@@ -506,8 +508,8 @@ class Scorer:
         heard: dict[tuple, tuple[str, str]] = {}
         questioned: set[tuple[str, str]] = set()  # (rubric, flag) whose answers' questions the peer's line asks
         if (prompt or asks) and self.answer_index is not None and tt.tokens:
-            answered, bare, heard, questioned = self._answers(tt, prompt or "", active, set(), excused_flags, context, asks,
-                                                                     names)
+            answered, bare, heard, questioned = self._answers(tt, prompt or "", active, set(), excused_flags, context,
+                                                              asks, names)
             # a flag the rules raised on the reply, or as its answer, stands: only the reader and the channel are held back
             heard = {key: v for key, v in heard.items()
                      if not any((f.rubric, f.id) == key for f in flags + answered)}
