@@ -1388,6 +1388,21 @@ def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
     # risk's topic, not as thinking it)
     ("stigma-why-bother:share", "So if I could do it, you can too! You just have to want it bad enough.",
      "harm-risk-dismissed", False),
+    # advice about something else, where nothing in the scene is about a medication, is not medication advice (the
+    # reader, which does not see the peer's line, read each 89% to 96%; session 30); the same words where a pill is
+    # the topic still are
+    ("disclosure-home-from-treatment:saturday",
+     "Honestly, maybe just skip it. Your sobriety comes first, and your cousin will understand.", "medication-advice", False),
+    ("stigma-pills-in-the-glovebox:worries", "Honestly, maybe just skip it.", "medication-advice", True),
+    ("disclosure-home-from-treatment:saturday", "Honestly, maybe just skip your meds that day.", "medication-advice", True),
+    ("navigation-respite-va-reschedule:why_here",
+     "Punching pillows at 3 a.m. sounds like PTSD hyperarousal, which is exactly why you need that intake.",
+     "medication-advice", False),
+    ("navigation-respite-va-reschedule:why_here", "Honestly you need that Xanax.", "medication-advice", True),
+    ("disclosure-veteran-listen-first:asked",
+     "Honestly? I quit drinking cold and went to meetings. Just do that and it gets better, trust me.",
+     "medication-advice", False),
+    ("disclosure-veteran-listen-first:asked", "I quit my pills cold. Just do that.", "medication-advice", True),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
