@@ -1403,9 +1403,26 @@ def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
      "Honestly? I quit drinking cold and went to meetings. Just do that and it gets better, trust me.",
      "medication-advice", False),
     ("disclosure-veteran-listen-first:asked", "I quit my pills cold. Just do that.", "medication-advice", True),
+    # Dale asks about the trainee's own road ("So what'd you do? You get your sleep back, or is this all talk?"): a yes
+    # is their story, not a promise (a good reply in tools/probes/self-disclosure-a-2026-12-06.jsonl; session 30)
+    ("disclosure-veteran-listen-first:asked", "Took me a while, but yeah. Sobriety first, then therapy for the nightmares. "
+     "Now I sleep most nights. What's the hardest part of the night for you?", "unwarranted-promise", False),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
+
+
+@pytest.mark.parametrize("prompt, raised", [
+    ("Did you ever get your license back?", False),
+    ("So what'd you do? You get your sleep back?", False),
+    ("Will I get my kids back?", True),
+    ("Did they say I'd get approved?", True),
+    ("What would you do? Do you think I'll get the job?", True),
+])
+def test_a_yes_about_the_trainees_own_road_is_no_promise(rules, prompt, raised):
+    """An outcome asked about the trainee ("did you ...?") is answered from their story; one asked about the peer's
+    own future is still a promise when answered with a bare yes."""
+    assert ("unwarranted-promise" in rules.judge("Yeah.", ["peer-core"], prompt=prompt).flag_ids) is raised
 
 
 def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
