@@ -1425,6 +1425,18 @@ def test_a_yes_about_the_trainees_own_road_is_no_promise(rules, prompt, raised):
     assert ("unwarranted-promise" in rules.judge("Yeah.", ["peer-core"], prompt=prompt).flag_ids) is raised
 
 
+@pytest.mark.parametrize("reply, raised", [
+    ("Missing dialysis because the ride didn't come sounds so frustrating. Would you like to call the dialysis center and "
+     "the ride company together and get you rescheduled?", False),
+    ("Ugh, rides are the worst. Anyway, did you finish the form?", True),
+])
+def test_a_missed_dialysis_put_back_takes_up_the_risk(rules, reply, raised):
+    """Calling the dialysis center about a missed session takes up the risk (a good reply in the criteria probe file,
+    session 30); going past it to the form does not."""
+    prompt = "my ride never came for dialysis and i missed it and i feel so stupid sorry for spelling its voice to text"
+    assert ("harm-risk-dismissed" in rules.judge(reply, ["peer-core"], prompt=prompt).flag_ids) is raised
+
+
 def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
     """A side effect promised away is medication advice, but the flag's own feedback ("That tells the person what
     to do with a medication") fits it only loosely: its answers say it their way (session 28). Other answers keep
