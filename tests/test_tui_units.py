@@ -93,6 +93,30 @@ def test_note_for_a_choice_and_for_a_response():
     assert note_for({"kind": "line", "speaker": None, "text": "x"}) is None
 
 
+def test_the_coach_shows_what_the_scorer_set_aside_last():
+    """A reading the scorer checked and did not count explains the scorer, not the move: it comes after what worked and
+    what to look at, not before (it was the first thing shown on a good reply; session 30)."""
+    from rich.console import Console
+
+    from trainer.scoring.judgment import Judgment
+    from trainer.tui.widgets.coach import note_renderable
+
+    set_aside = ("Not counted as third party disclosure: 'She's good about this stuff' matched a rubric phrase, but the "
+                 "only people it names (Pilar) are here in the room with you.")
+    judgment = Judgment(score=0.35, criteria=(), flags=(), feedback=(
+        "Met - stays-present: You said 'I'll be right there with you' - You stayed with them.", set_aside))
+    entry = {"kind": "response", "node": "n", "text": "I'll be right there with you.", "judgment": judgment.to_dict(),
+             "route": 0, "feedback": "Milo nods."}
+    note = note_for(entry)
+    assert note.feedback == ("Milo nods.",)
+    assert note.set_aside == (set_aside,)
+    console = Console(width=200, record=True)
+    console.print(note_renderable(note))
+    shown = console.export_text()
+    assert shown.index("Milo nods.") < shown.index("Worked") < shown.index("Checked and not counted")
+    assert "Third party disclosure: 'She's good about this stuff'" in shown and "(Pilar) are here" in shown
+
+
 # --- guarded records -------------------------------------------------------------------------------------
 
 

@@ -44,6 +44,9 @@ class FlagNote:
 # The scorer writes one line per flag and criterion: "Watch - cheerleading: You said '...' - ...".
 SCORER_LINE = re.compile(r"^(Critical|Watch|Met|Not credited|Not yet|Not needed) - ([A-Za-z0-9_.-]+): (.*)$", re.S)
 LINE_ORDER = ("Critical", "Met", "Watch", "Not credited", "Not yet", "Not needed")  # safety first, then what worked
+# The scorer's note on a reading it checked and set aside ("Not counted as third party disclosure: ... here in the room
+# with you"): shown last, after what the trainee did, not first
+SET_ASIDE = "Not counted as "
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class CoachNote:
     highlights: tuple[Highlight, ...] = field(default=())
     stuffing: bool = False
     lines: tuple[FeedbackLine, ...] = ()  # the scorer's own explanation, when it gives one
+    set_aside: tuple[str, ...] = ()  # readings the scorer checked and did not count, with why
 
     @property
     def verdict(self) -> str:
@@ -130,7 +134,8 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             flags.append(FlagNote(f.id, f.severity, tuple(e.words for e in f.evidence), f.why, f.feedback, f.instead))
             highlights.extend(Highlight(e.start, e.end, FLAG, flag_title(f.id)) for e in f.evidence)
         lines, plain = parse_feedback(tuple(judgment.feedback))
-        feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + plain
+        feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + tuple(
+            line for line in plain if not line.startswith(SET_ASIDE))
         return CoachNote(
             "response",
             entry.get("text", ""),
@@ -143,6 +148,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             highlights=tuple(sorted(highlights, key=lambda h: (h.start, h.kind != FLAG))),
             stuffing=bool(getattr(judgment, "stuffing", False)),
             lines=lines,
+            set_aside=tuple(line for line in plain if line.startswith(SET_ASIDE)),
         )
     return None
 

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from trainer.tui.coaching import CREDIT, CoachNote
+from trainer.tui.coaching import CREDIT, SET_ASIDE, CoachNote
 from trainer.tui.text import highlighted, percent, safe
 
 CREDIT_STYLE = "bold underline green"
@@ -63,6 +63,7 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
                                        (" (why: in the debrief)", "dim italic")))
         if note.stuffing:
             parts.append(Text("Credit was limited: the response read like a list of phrases.", style="italic"))
+        parts.extend(_set_aside(note))
         return Group(*parts)
     if note.credited:
         parts.append(Text("What worked", style="bold"))
@@ -84,7 +85,19 @@ def note_renderable(note: CoachNote, *, show_said: bool = True) -> Group:
         parts.extend(Text.assemble("• ", safe(m)) for m in note.missed[:MAX_TRIES])
     if note.stuffing:
         parts.append(Text("Credit was limited: the response read like a list of phrases.", style="italic"))
+    parts.extend(_set_aside(note))
     return Group(*parts)
+
+
+def _set_aside(note: CoachNote) -> list[Text]:
+    """The readings the scorer checked and did not count, last and quiet: they explain the scorer, not the move."""
+    if not note.set_aside:
+        return []
+    parts = [Text(), Text("· Checked and not counted", style="dim")]
+    for line in note.set_aside:
+        line = line.removeprefix(SET_ASIDE)
+        parts.append(safe(line[:1].upper() + line[1:], "dim"))
+    return parts
 
 
 class CoachPanel(VerticalScroll):
