@@ -1437,6 +1437,25 @@ def test_a_missed_dialysis_put_back_takes_up_the_risk(rules, reply, raised):
     assert ("harm-risk-dismissed" in rules.judge(reply, ["peer-core"], prompt=prompt).flag_ids) is raised
 
 
+def test_words_a_critical_flag_matched_earn_no_credit(scorer, library):
+    """"call 988" inside help put off ("call 988 in the morning if you still feel this way") is not help connected: the
+    coach showed "Worked · connects to help" beside the flag (session 30). A promise's words still may: "I'll get you a
+    detox bed today" links to a resource, as the labels credit it, and is flagged for the promise."""
+    put_off = judged_at(scorer, library, "crisis-warmline-night-call:next_steps",
+                        "Honestly, try to get some sleep and call 988 in the morning if you still feel this way.")
+    assert "harm-risk-dismissed" in put_off.flag_ids
+    assert not {"connects-to-help", "links-resources"} & set(put_off.met_ids)
+    assert any(line.startswith("Not credited - connects-to-help: 'call 988' is part of what was flagged as harm risk")
+               for line in put_off.feedback)
+    now = judged_at(scorer, library, "crisis-warmline-night-call:next_steps",
+                    "Can we call 988 together right now? I'll stay on the line with you.")
+    assert "connects-to-help" in now.met_ids and "harm-risk-dismissed" not in now.flag_ids
+    coffee = scorer.judge("Want to get coffee this weekend? Just as friends.", ["peer-core"])
+    assert "dual-relationship" in coffee.flag_ids and "supports-choice" not in coffee.met_ids
+    bed = scorer.judge("I'll get you a detox bed today, no waitlist, I know people over there.", ["peer-core"])
+    assert "unwarranted-promise" in bed.flag_ids and "links-resources" in bed.met_ids
+
+
 def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
     """A side effect promised away is medication advice, but the flag's own feedback ("That tells the person what
     to do with a medication") fits it only loosely: its answers say it their way (session 28). Other answers keep

@@ -561,6 +561,7 @@ class Scorer:
         criteria = [c for c in criteria if c.id not in not_needed]
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
+        criteria = _inside_flagged(criteria, flags)
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self._full_credit(rid, left_out)) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
@@ -1507,6 +1508,32 @@ def _list_like(tt: TokenizedText) -> bool:
         return False
     return (len(tt.tokens) / len(clauses) <= STUFFING_WORDS_PER_PIECE
             or (len(sentences) == 1 and len(clauses) >= STUFFING_CHAIN))
+
+
+# Critical flags whose own words may still earn a criterion's credit: a promise overstates a hope or a resource
+# ("I'll get you a detox bed today, no waitlist": links to a resource, and promises it)
+CREDIT_BESIDE = frozenset({"unwarranted-promise"})
+
+
+def _inside_flagged(criteria: list[CriterionResult], flags: list[FlagResult]) -> list[CriterionResult]:
+    """A criterion whose every piece of evidence lies inside the words a critical flag's rubric phrase matched earns no
+    credit: "call 988" in "call 988 in the morning if you still feel this way" is help put off, not help connected
+    (the coach showed "Worked · connects to help" beside the flag; session 30). Only a phrase's own words count: a
+    sentence the reader read as a whole may hold credit-worthy words besides what it flags. Not a promise's words
+    (CREDIT_BESIDE): "I know it gets better" overstates a real hope, which the labels credit beside the flag (on the
+    tuning slice, counting them took 5 labelled credits and no false one)."""
+    spans = [(e.start, e.end, f.id) for f in flags if f.severity == "critical" and f.id not in CREDIT_BESIDE
+             for e in f.evidence if not e.note]
+    if not spans:
+        return criteria
+    out = []
+    for c in criteria:
+        inside = [next((fid for a, b, fid in spans if a <= e.start and e.end <= b), None) for e in c.evidence]
+        if c.met and inside and all(inside):
+            note = f"is part of what was flagged as {inside[0].replace('-', ' ')}"
+            c = replace(c, met=False, evidence=tuple(replace(e, note=note) for e in c.evidence))
+        out.append(c)
+    return out
 
 
 def _bound_credit(tt: TokenizedText, criteria: list[CriterionResult], spans: dict[str, list[tuple[int, int]]]):
