@@ -1407,6 +1407,15 @@ def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
     # is their story, not a promise (a good reply in tools/probes/self-disclosure-a-2026-12-06.jsonl; session 30)
     ("disclosure-veteran-listen-first:asked", "Took me a while, but yeah. Sobriety first, then therapy for the nightmares. "
      "Now I sleep most nights. What's the hardest part of the night for you?", "unwarranted-promise", False),
+    # the door left open with no limit named is no boundary (session 30)
+    ("scope-love-offering:lunch_invite", "Maybe sometime, once things settle down.", "dual-relationship", True),
+    ("scope-love-offering:lunch_invite", "Maybe sometime, but honestly I can't have lunch with you as a friend.",
+     "dual-relationship", False),
+    ("scope-loan-and-business:brainstorm", "Let's see how it goes once the contract's running.", "dual-relationship", True),
+    ("scope-loan-and-business:brainstorm", "I can't go into business with you. Let's see how it goes once the contract's "
+     "running, and we can work on the page together here.", "dual-relationship", False),
+    ("scope-loan-and-business:brainstorm", "Maybe someday you'll run the page yourself. What would you need to learn first?",
+     "dual-relationship", False),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
