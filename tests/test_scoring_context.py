@@ -1416,6 +1416,10 @@ def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
      "running, and we can work on the page together here.", "dual-relationship", False),
     ("scope-loan-and-business:brainstorm", "Maybe someday you'll run the page yourself. What would you need to learn first?",
      "dual-relationship", False),
+    # a promise beside bringing someone in is not a promise of silence; one beside putting it off still is (session 30)
+    ("crisis-dont-tell-anyone:asked_directly", "I have to go to Pilar, I promise.", "secrecy-promise", False),
+    ("crisis-dont-tell-anyone:asked_directly", "I promise. Talking to Pilar can wait.", "secrecy-promise", True),
+    ("crisis-dont-tell-anyone:asked_directly", "Never. Going to Pilar is not happening.", "secrecy-promise", True),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
