@@ -1469,6 +1469,24 @@ def test_words_a_critical_flag_matched_earn_no_credit(scorer, library):
     assert "unwarranted-promise" in bed.flag_ids and "links-resources" in bed.met_ids
 
 
+def test_an_override_clearing_the_flag_gives_back_the_credit_its_words_held(scorer, library):
+    """An instructor who decides "call 988 in the morning" was no brush-off, and clears the flag, gets the credit
+    those words earn back; raising the flag again takes it away. A criterion the instructor set themselves stays."""
+    from trainer.scoring.judgment import Override
+    from trainer.scoring.overrides import apply_overrides
+
+    put_off = judged_at(scorer, library, "crisis-warmline-night-call:next_steps",
+                        "Honestly, try to get some sleep and call 988 in the morning if you still feel this way.")
+    cleared = apply_overrides(put_off, [Override("flag", "harm-risk-dismissed", False, "she has a plan for the night")])
+    assert {"connects-to-help", "links-resources"} <= set(cleared.met_ids) and not cleared.critical
+    assert cleared.score > put_off.score
+    raised = apply_overrides(cleared, [Override("flag", "harm-risk-dismissed", True, "on second thought")])
+    assert not {"connects-to-help", "links-resources"} & set(raised.met_ids) and raised.critical
+    kept = apply_overrides(put_off, [Override("criterion", "links-resources", False, "not a link"),
+                                     Override("flag", "harm-risk-dismissed", False, "no brush-off")])
+    assert "links-resources" not in kept.met_ids and "connects-to-help" in kept.met_ids
+
+
 def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
     """A side effect promised away is medication advice, but the flag's own feedback ("That tells the person what
     to do with a medication") fits it only loosely: its answers say it their way (session 28). Other answers keep

@@ -10,6 +10,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
+def inside_flag_note(flag_id: str) -> str:
+    """Evidence.note of a criterion's words that earned no credit for being inside flag `flag_id`'s matched words (an
+    instructor's override that clears the flag gives the credit back)."""
+    return f"is part of what was flagged as {flag_id.replace('-', ' ')}"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Why a criterion was met or a flag raised: the trainee's own words that matched."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from trainer.scoring.formula import compute_score
-from trainer.scoring.judgment import CriterionResult, FlagResult, Judgment, Override
+from trainer.scoring.judgment import CriterionResult, FlagResult, Judgment, Override, inside_flag_note
 
 
 def apply_overrides(judgment: Judgment, overrides: Sequence[Override], *, rubric_set=None) -> Judgment:
@@ -47,6 +47,8 @@ def apply_overrides(judgment: Judgment, overrides: Sequence[Override], *, rubric
                 dismissed += [replace(f, overridden=o.reason) for f in present] or [
                     FlagResult(o.id, "override", "soft", overridden=o.reason)
                 ]
+            # a criterion held back only because its words were inside this flag's follows the flag
+            criteria = [replace(c, met=not o.value) if _inside(c, o.id) else c for c in criteria]
         else:
             raise ValueError(f"override target must be 'criterion' or 'flag', not {o.target!r}")
     return replace(
@@ -57,6 +59,12 @@ def apply_overrides(judgment: Judgment, overrides: Sequence[Override], *, rubric
         overrides=tuple(judgment.overrides) + tuple(overrides),
         score=compute_score(criteria, flags, dict(judgment.full_credit), stuffing=judgment.stuffing),
     )
+
+
+def _inside(c: CriterionResult, flag_id: str) -> bool:
+    """Whether criterion `c` went uncredited only for lying inside flag `flag_id`'s words (and no override set it)."""
+    note = inside_flag_note(flag_id)
+    return c.overridden is None and bool(c.evidence) and all(e.note == note for e in c.evidence)
 
 
 def _new_flag(o: Override, rubric_set) -> FlagResult:

@@ -28,7 +28,7 @@ from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from trainer.scoring.formula import compute_score
-from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment
+from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment, inside_flag_note
 from trainer.scoring.patterns import (
     Match,
     Pattern,
@@ -1530,7 +1530,7 @@ def _inside_flagged(criteria: list[CriterionResult], flags: list[FlagResult]) ->
     for c in criteria:
         inside = [next((fid for a, b, fid in spans if a <= e.start and e.end <= b), None) for e in c.evidence]
         if c.met and inside and all(inside):
-            note = f"is part of what was flagged as {inside[0].replace('-', ' ')}"
+            note = inside_flag_note(inside[0])
             c = replace(c, met=False, evidence=tuple(replace(e, note=note) for e in c.evidence))
         out.append(c)
     return out
