@@ -1420,6 +1420,10 @@ def test_a_turn_of_narration_only_answers_the_peers_line_before_it(library):
     ("crisis-dont-tell-anyone:asked_directly", "I have to go to Pilar, I promise.", "secrecy-promise", False),
     ("crisis-dont-tell-anyone:asked_directly", "I promise. Talking to Pilar can wait.", "secrecy-promise", True),
     ("crisis-dont-tell-anyone:asked_directly", "Never. Going to Pilar is not happening.", "secrecy-promise", True),
+    # a message promised to reach him says he is there; one taken on a condition does not (session 30)
+    ("scope-father-on-the-phone:alive_q", "Leave your number and I'll pass it on to him.", "third-party-disclosure", True),
+    ("scope-father-on-the-phone:alive_q", "I can't confirm or deny whether anyone is here. If he is here, I'll make sure he "
+     "knows you called.", "third-party-disclosure", False),
 ])
 def test_short_replies_at_the_librarys_turns(scorer, library, turn, text, flag, raised):
     assert (flag in judged_at(scorer, library, turn, text).flag_ids) is raised
