@@ -71,6 +71,12 @@ def parse_feedback(lines: tuple[str, ...]) -> tuple[tuple[FeedbackLine, ...], tu
     return tuple(parsed), tuple(rest)
 
 
+def split_set_aside(plain: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The scorer's other lines, and apart from them the readings it checked and set aside (SET_ASIDE), each in order."""
+    return (tuple(line for line in plain if not line.startswith(SET_ASIDE)),
+            tuple(line for line in plain if line.startswith(SET_ASIDE)))
+
+
 @dataclass(frozen=True)
 class CoachNote:
     kind: str  # "choice" | "response"
@@ -134,8 +140,8 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             flags.append(FlagNote(f.id, f.severity, tuple(e.words for e in f.evidence), f.why, f.feedback, f.instead))
             highlights.extend(Highlight(e.start, e.end, FLAG, flag_title(f.id)) for e in f.evidence)
         lines, plain = parse_feedback(tuple(judgment.feedback))
-        feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + tuple(
-            line for line in plain if not line.startswith(SET_ASIDE))
+        plain, set_aside = split_set_aside(plain)
+        feedback = ((entry["feedback"],) if entry.get("feedback") else ()) + plain
         return CoachNote(
             "response",
             entry.get("text", ""),
@@ -148,7 +154,7 @@ def note_for(entry: dict[str, Any], flag_severity: Callable[[str], str | None] |
             highlights=tuple(sorted(highlights, key=lambda h: (h.start, h.kind != FLAG))),
             stuffing=bool(getattr(judgment, "stuffing", False)),
             lines=lines,
-            set_aside=tuple(line for line in plain if line.startswith(SET_ASIDE)),
+            set_aside=set_aside,
         )
     return None
 

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from trainer.engine.results import AttemptResult
-from trainer.tui.coaching import SET_ASIDE, competency_name, flag_title, parse_feedback
+from trainer.tui.coaching import SET_ASIDE, competency_name, flag_title, parse_feedback, split_set_aside
 from trainer.tui.widgets.coach import LINE_LABELS
 from trainer.tui.records import Finished
 from trainer.tui.session import PlaySession
@@ -129,21 +129,20 @@ def annotated_transcript(session: PlaySession, result: AttemptResult) -> Text:
         text.append(" You: ", style="bold")
         text.append_text(safe(note.said))
         lines, plain = parse_feedback(tuple(note.reasons))
+        plain, set_aside = split_set_aside(plain)
         for reason in plain:
-            if not reason.startswith(SET_ASIDE):
-                text.append("\n  ")
-                text.append_text(safe(reason, "italic"))
+            text.append("\n  ")
+            text.append_text(safe(reason, "italic"))
         for line in lines:
             label, style = LINE_LABELS[line.kind]
             text.append("\n  ")
             text.append_text(Text.assemble((label, style), (f" · {line.item.replace('-', ' ')}: ", "dim"),
                                            safe(line.text)))
-        for reason in plain:
-            if reason.startswith(SET_ASIDE):
-                # what the scorer checked and did not count: last, as in the coach
-                text.append("\n  ")
-                text.append_text(Text.assemble(("· Checked and not counted", "dim"), (" · ", "dim"),
-                                               safe(reason.removeprefix(SET_ASIDE), "dim")))
+        for reason in set_aside:
+            # what the scorer checked and did not count: last, as in the coach
+            text.append("\n  ")
+            text.append_text(Text.assemble(("· Checked and not counted", "dim"), (" · ", "dim"),
+                                           safe(reason.removeprefix(SET_ASIDE), "dim")))
     return text
 
 
