@@ -10,6 +10,11 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
+# How the scorer's note on a reading it checked and set aside begins ("Not counted as third party disclosure: ... here in
+# the room with you"); the coach and the debrief show such notes last
+SET_ASIDE = "Not counted as "
+
+
 def inside_flag_note(flag_id: str) -> str:
     """Evidence.note of a criterion's words that earned no credit for being inside flag `flag_id`'s matched words (an
     instructor's override that clears the flag gives the credit back)."""

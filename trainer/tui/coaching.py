@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from trainer.engine.results import quality_of
 from trainer.scenario.model import COMPETENCIES
-from trainer.scoring.judgment import Judgment
+from trainer.scoring.judgment import SET_ASIDE, Judgment
 
 CREDIT, FLAG = "credit", "flag"
 
@@ -44,9 +44,6 @@ class FlagNote:
 # The scorer writes one line per flag and criterion: "Watch - cheerleading: You said '...' - ...".
 SCORER_LINE = re.compile(r"^(Critical|Watch|Met|Not credited|Not yet|Not needed) - ([A-Za-z0-9_.-]+): (.*)$", re.S)
 LINE_ORDER = ("Critical", "Met", "Watch", "Not credited", "Not yet", "Not needed")  # safety first, then what worked
-# The scorer's note on a reading it checked and set aside ("Not counted as third party disclosure: ... here in the room
-# with you"): shown last, after what the trainee did, not first
-SET_ASIDE = "Not counted as "
 
 
 @dataclass(frozen=True)
