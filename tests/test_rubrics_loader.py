@@ -37,6 +37,7 @@ def codes(diagnostics):
         ("pt306_unknown_term.yaml", "PT306", Severity.ERROR, 10, 36),
         ("pt307_unused_term.yaml", "PT307", Severity.WARNING, 6, 3),
         ("pt308_penalty_on_critical.yaml", "PT308", Severity.WARNING, 7, 5),
+        ("pt308_credit_beside_on_soft.yaml", "PT308", Severity.WARNING, 7, 5),
         ("pt309_few_examples.yaml", "PT309", Severity.WARNING, 10, 3),
         ("pt310_unexampled_flag.yaml", "PT310", Severity.WARNING, 10, 9),
         ("pt104_bad_severity.yaml", "PT104", Severity.ERROR, 6, 15),

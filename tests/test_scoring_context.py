@@ -1473,6 +1473,26 @@ def test_words_a_critical_flag_matched_earn_no_credit(scorer, library):
     assert "unwarranted-promise" in bed.flag_ids and "links-resources" in bed.met_ids
 
 
+def test_a_flags_credit_beside_comes_from_its_rubric(scorer):
+    """Which critical flags' words keep their credit is the rubric's to say (`credit_beside`), not the code's: the
+    same promise, with the field taken off `unwarranted-promise`, earns no credit for the resource it promises."""
+    from dataclasses import replace
+
+    from trainer.scoring.rubrics import RubricSet
+
+    rubric_set = bundled_rubric_set()
+    scope = rubric_set.get("scope")
+    promise = scope.flag("unwarranted-promise")
+    assert promise.credit_beside and not scope.flag("harm-risk-dismissed").credit_beside
+    strict_scope = replace(scope, flags=tuple(replace(f, credit_beside=False) if f is promise else f for f in scope.flags))
+    strict = Scorer(RubricSet([strict_scope] + [rubric_set.get(r) for r in rubric_set.ids if r != "scope"]))
+    bed = "I'll get you a detox bed today, no waitlist, I know people over there."
+    kept, held = scorer.judge(bed, ["peer-core"]), strict.judge(bed, ["peer-core"])
+    assert "unwarranted-promise" in kept.flag_ids and "unwarranted-promise" in held.flag_ids
+    assert "links-resources" in kept.met_ids and "links-resources" not in held.met_ids
+    assert any(line.startswith("Not credited - links-resources:") for line in held.feedback)
+
+
 def test_an_override_clearing_the_flag_gives_back_the_credit_its_words_held(scorer, library):
     """An instructor who decides "call 988 in the morning" was no brush-off, and clears the flag, gets the credit
     those words earn back; raising the flag again takes it away. A criterion the instructor set themselves stays."""

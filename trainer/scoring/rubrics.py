@@ -135,6 +135,7 @@ class RedFlag:
     firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
     topic: Topic | None = None  # what the conversation must touch for anything but a firm phrase to raise this flag
     in_the_room: bool = False  # the reader's reading is set aside where it names only people in the scene
+    credit_beside: bool = False  # a critical flag whose matched words may still earn a criterion's credit
 
     @property
     def critical(self) -> bool:
@@ -328,6 +329,10 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' is critical, so its penalty is not used",
                                       ("flags", i, "penalty"), key=True, severity=Severity.WARNING,
                                       hint="a critical flag caps the score; remove 'penalty' or make the flag soft"))
+        if f.get("severity") == "soft" and f.get("credit_beside") is True:
+            out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' is soft, so 'credit_beside' is not used",
+                                      ("flags", i, "credit_beside"), key=True, severity=Severity.WARNING,
+                                      hint="only a critical flag's words are kept from earning credit; remove 'credit_beside'"))
         if not any(f.get(key) for key in ("indicators", "firm", "self_focus", "answers", "question_run")):
             out.append(doc.diagnostic("PT308", f"flag '{f.get('id')}' has no indicators, answers, self_focus or question_run, so it can never be raised",
                                       ("flags", i), severity=Severity.ERROR, hint="add 'indicators:'"))
@@ -498,6 +503,7 @@ def _build(doc: Document, data: dict) -> Rubric:
             firm=_as_tuple(f.get("firm")),
             topic=Topic(str(t["about"]).strip(), _as_tuple(t.get("phrases"))) if isinstance(t := f.get("topic"), dict) else None,
             in_the_room=f.get("in_the_room") is True,
+            credit_beside=f.get("credit_beside") is True,
         ))
     models = []
     for m in data.get("model_responses", []) or []:

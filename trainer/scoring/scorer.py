@@ -561,7 +561,7 @@ class Scorer:
         criteria = [c for c in criteria if c.id not in not_needed]
         criteria, stuffing = _bound_credit(tt, criteria, criterion_spans)
         flags = self._yield(tt, flags, excused_notes, by_item)
-        criteria = _inside_flagged(criteria, flags)
+        criteria = _inside_flagged(criteria, [f for f in flags if not self._credit_beside(f)])
         flags.sort(key=lambda f: (f.severity != "critical", ids.index(f.rubric), f.id))
         full_credit = tuple((rid, self._full_credit(rid, left_out)) for rid in ids
                             if self.rubric_set.get(rid).full_credit is not None)
@@ -572,6 +572,11 @@ class Scorer:
                               for cid in dict.fromkeys(c.id for c in left_out))
         return Judgment(score=score, criteria=tuple(criteria), flags=tuple(flags), feedback=feedback,
                         rubrics=tuple(ids), stuffing=stuffing, full_credit=full_credit)
+
+    def _credit_beside(self, f: FlagResult) -> bool:
+        """Whether flag `f`'s rubric lets its matched words still earn a criterion's credit (`credit_beside`)."""
+        flag = self._flags.get((f.rubric, f.id))
+        return flag is not None and flag.credit_beside
 
     def _in_the_room(self, tt: TokenizedText, flags: list[FlagResult], present: Sequence[str], excused_notes: list[str],
                      excused_flags: set[str]) -> list[FlagResult]:
@@ -1510,19 +1515,15 @@ def _list_like(tt: TokenizedText) -> bool:
             or (len(sentences) == 1 and len(clauses) >= STUFFING_CHAIN))
 
 
-# Critical flags whose own words may still earn a criterion's credit: a promise overstates a hope or a resource
-# ("I'll get you a detox bed today, no waitlist": links to a resource, and promises it)
-CREDIT_BESIDE = frozenset({"unwarranted-promise"})
-
-
 def _inside_flagged(criteria: list[CriterionResult], flags: list[FlagResult]) -> list[CriterionResult]:
     """A criterion whose every piece of evidence lies inside the words a critical flag's rubric phrase matched earns no
     credit: "call 988" in "call 988 in the morning if you still feel this way" is help put off, not help connected
     (the coach showed "Worked · connects to help" beside the flag; session 30). Only a phrase's own words count: a
-    sentence the reader read as a whole may hold credit-worthy words besides what it flags. Not a promise's words
-    (CREDIT_BESIDE): "I know it gets better" overstates a real hope, which the labels credit beside the flag (on the
-    tuning slice, counting them took 5 labelled credits and no false one)."""
-    spans = [(e.start, e.end, f.id) for f in flags if f.severity == "critical" and f.id not in CREDIT_BESIDE
+    sentence the reader read as a whole may hold credit-worthy words besides what it flags. The caller leaves out
+    flags marked `credit_beside` in their rubric, such as a promise: "I know it gets better" overstates a real hope,
+    which the labels credit beside the flag (on the tuning slice, counting them took 5 labelled credits and no false
+    one)."""
+    spans = [(e.start, e.end, f.id) for f in flags if f.severity == "critical"
              for e in f.evidence if not e.note]
     if not spans:
         return criteria
