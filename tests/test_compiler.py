@@ -1,6 +1,7 @@
 """Every diagnostic code has a small bad file that produces it, at the right place."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -13,7 +14,15 @@ GOOD = Path(__file__).parent / "data" / "good" / "tiny.yaml"
 
 
 class FakeRubrics:
-    ids = ["peer-core", "scope"]
+    ids = ["peer-core", "scope", "crisis-response", "navigation-with"]
+    # as in the shipped set, the last two share a criterion id (PT225)
+    _items = {"peer-core": (["reflects-feeling"], []), "scope": ([], ["medication-advice", "secrecy-promise", "minimizing"]),
+              "crisis-response": (["connects-to-help"], []), "navigation-with": (["connects-to-help"], [])}
+
+    def get(self, rid):
+        criteria, flags = self._items[rid]
+        return SimpleNamespace(criteria=[SimpleNamespace(id=c) for c in criteria],
+                               flags=[SimpleNamespace(id=f) for f in flags])
 
     def flag_ids(self):
         return {"medication-advice", "secrecy-promise", "minimizing"}

@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "PT222": "variable default out of its declared range",
     "PT223": "node has more than one of choices, respond, goto, ending",
     "PT224": "free-text turn asks for a red flag no rubric on the turn can answer",
+    "PT225": "two rubrics on a free-text turn share a criterion or flag id",
     # Rubric semantics
     "PT301": "unknown competency",
     "PT302": "duplicate criterion or flag id",

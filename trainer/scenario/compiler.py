@@ -333,6 +333,7 @@ class _Builder:
         self.check_route_criteria(routes, rubric_ids, path)
         asks = tuple(r.get("asks") or ())
         scope = r.get("scope", True) and (self.doc.data.get("scoring") or {}).get("scope", True)
+        self.check_shared_ids(rubric_ids, bool(scope), path)
         for j, flag in enumerate(asks):
             self.check_asks(flag, rubric_ids + (("scope",) if scope else ()), path + ("asks", j))
         not_needed = tuple((str(k), str(v)) for k, v in (r.get("not_needed") or {}).items())
@@ -386,6 +387,24 @@ class _Builder:
             answerable = sorted(f for f, has in self.rubrics.flag_answers(self.rubrics.ids).items() if has)
             self.report("PT224", f"'{flag}' has no answers, so a peer's line cannot ask for it", path,
                         hint=f"flags with answers: {', '.join(answerable)}" if answerable else None)
+
+    def check_shared_ids(self, rubric_ids: tuple[str, ...], scope: bool, path: tuple) -> None:
+        """Two rubrics on one turn that define the same criterion or flag id: `met("x")`, an override of x and the
+        turn's records name x without its rubric, so they cannot tell the two apart (a warning)."""
+        if self.rubrics is None or not hasattr(self.rubrics, "get"):
+            return
+        seen: dict[str, str] = {}
+        applied = [(j, rid) for j, rid in enumerate(rubric_ids) if rid in self.rubrics.ids]
+        if scope and "scope" in self.rubrics.ids and "scope" not in rubric_ids:
+            applied.insert(0, (None, "scope"))
+        for j, rid in applied:
+            rubric = self.rubrics.get(rid)
+            for kind, ident in [("criterion", c.id) for c in rubric.criteria] + [("flag", f.id) for f in rubric.flags]:
+                first = seen.setdefault(ident, rid)
+                if first != rid and j is not None:
+                    self.report("PT225", f"rubrics '{first}' and '{rid}' both have a {kind} '{ident}', so this turn's"
+                                " results cannot tell them apart", path + ("rubrics", j), warning=True,
+                                hint=f"apply one of them here, or give one {kind} another id in its rubric")
 
     def check_route_criteria(self, routes: list[Route], rubric_ids: tuple[str, ...], path: tuple) -> None:
         """`met("x")` can only be true if one of this turn's rubrics has criterion x."""
