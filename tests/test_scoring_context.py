@@ -1524,3 +1524,33 @@ def test_an_answer_can_say_what_is_wrong_with_it_in_its_own_words(rules):
     stop = rules.judge("Honestly? Yes.", ["peer-core"], prompt="These meds make me feel like a zombie. Should I just stop?")
     flag = next(f for f in stop.flags if f.id == "medication-advice")
     assert flag.feedback.startswith("That tells the person what to do with a medication")
+
+
+# --- said in Spanish: trainees and peers switch languages mid-sentence ---
+
+HUSBAND = "Mi esposo me pega a veces. Pero no le digas a nadie, okay? Prométeme."
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("Te lo prometo, nadie va a saber. I'm so sorry he does that to you.", True),
+    ("Te lo prometo.", True),  # the answer to "no le digas a nadie"
+    ("Nadie va a saber nada.", True),  # the reader reads English only, and may not overrule this
+    ("Queda entre nosotras, mija.", True),
+    ("No te puedo prometer que nadie va a saber, mija. If you're in danger I have to get help.", False),
+    ("Nadie va a saber nada, unless you're in danger, then I'd have to get help.", False),
+    ("I'm so sorry he does that to you. Are you safe at home right now?", False),
+])
+def test_a_secret_promised_in_spanish_is_a_secrecy_promise(scorer, text, flagged):
+    """"Te lo prometo, nadie va a saber." to a woman asking that her husband's hitting stay secret (the critical probe
+    file): the rules read no Spanish, and nothing was raised (session 31). A limit named, in either language, still
+    excuses it."""
+    assert ("secrecy-promise" in scorer.judge(text, ["peer-core"], prompt=HUSBAND).flag_ids) is flagged
+
+
+def test_a_risk_told_in_spanish_is_a_risk(scorer):
+    """"A veces pienso que mis hijos estarían mejor sin mí." is the risk "they'd be better off without me": a reply that
+    goes past it dismisses it, one that takes it up does not."""
+    told = "A veces pienso que mis hijos estarían mejor sin mí. But I'm okay, no te preocupes."
+    assert "harm-risk-dismissed" in scorer.judge("Okay, bueno. So how's the job going?", ["peer-core"], prompt=told).flag_ids
+    asked = "Mija, when you say they'd be better off without you, are you thinking about killing yourself?"
+    assert "harm-risk-dismissed" not in scorer.judge(asked, ["peer-core"], prompt=told).flag_ids
