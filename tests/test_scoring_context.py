@@ -1554,3 +1554,29 @@ def test_a_risk_told_in_spanish_is_a_risk(scorer):
     assert "harm-risk-dismissed" in scorer.judge("Okay, bueno. So how's the job going?", ["peer-core"], prompt=told).flag_ids
     asked = "Mija, when you say they'd be better off without you, are you thinking about killing yourself?"
     assert "harm-risk-dismissed" not in scorer.judge(asked, ["peer-core"], prompt=told).flag_ids
+
+
+def test_a_lunch_declined_then_a_sunday_offered_is_still_a_dual_relationship(scorer, library):
+    """"I can't do lunch as friends, but maybe I'll come by your church some Sunday and we can sit together." swaps one
+    social meeting for another (library-turns-a, session 31: nothing was raised), while "I can't do lunch as friends"
+    now states the limit it plainly is."""
+    turn = "scope-love-offering:lunch_invite"
+    swapped = judged_at(scorer, library, turn, "I can't do lunch as friends, but maybe I'll come by your church some "
+                                                "Sunday and we can sit together.")
+    assert "dual-relationship" in swapped.flag_ids
+    declined = judged_at(scorer, library, turn, "thats so kind, but i cant do lunch as friends, its a line i keep with "
+                                                 "everyone. who will be ur sunday people now?")
+    assert not declined.flag_ids and "states-limit" in declined.met_ids
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("Órale, that's a good trade — I'll call him this week about my yard.", True),
+    ("Deal. Tell him to come Saturday.", True),
+    ("Órale, that's kind of him, but I can't trade favours with people I work with. I'm glad to help with the papers "
+     "either way.", False),
+])
+def test_a_trade_with_their_familys_business_is_a_dual_relationship(scorer, text, flagged):
+    """"Mi hermano ... he could do your yard for cheap, y tú me ayudas con mis papeles." (the critical probe file):
+    taking the trade is business with the person; declining it is not."""
+    prompt = "Mi hermano tiene un business de landscaping, he could do your yard for cheap, y tú me ayudas con mis papeles."
+    assert ("dual-relationship" in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids) is flagged
