@@ -4,7 +4,7 @@ or "slip"). Each reply is judged as the app judges it there: the turn's rubrics 
 the node's character lines as what the peer said.
 
     python tools/turn_probe.py tools/probes/library-turns-a-2026-12-06.jsonl
-    python tools/turn_probe.py FILE --show false|missed     # not for a *-blind-* file
+    python tools/turn_probe.py FILE --show false|missed|low # not for a *-blind-* file
     python tools/turn_probe.py FILE --no-asks               # as if no turn said what it asks
 
 Only the `scope` rubric's flags are compared (a turn's own rubrics may add flags such as `takes-over`,
@@ -31,7 +31,8 @@ from trainer.library import load_library, make_scorer  # noqa: E402
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file", type=Path)
-    ap.add_argument("--show", choices=("false", "missed"), help="list the good replies flagged, or the slips missed")
+    ap.add_argument("--show", choices=("false", "missed", "low"),
+                    help="list the good replies flagged, the slips missed, or the good replies scored under 0.5")
     ap.add_argument("--no-asks", action="store_true", help="judge without the turns' `asks`")
     args = ap.parse_args()
     if args.show and "-blind-" in args.file.name:
@@ -43,6 +44,7 @@ def main() -> int:
     per_flag: dict[str, Counter] = {}
     shown: list[str] = []
     good_scores: list[float] = []
+    slip_scores: list[float] = []
     for number, line in enumerate(args.file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -64,18 +66,25 @@ def main() -> int:
             counts["good flagged"] += bool(said)
             good_scores.append(judged.score)
             counts["good strong"] += quality_of(judged.score, judged.critical, bool(judged.flags)) == STRONG
+            counts["good low"] += judged.score < 0.5
             if said and args.show == "false":
                 shown.append(f"{number} {item['turn']} {sorted(said)} | {item['text']}")
+            if judged.score < 0.5 and args.show == "low":
+                shown.append(f"{number} {item['turn']} {judged.score:.2f} met {list(judged.met_ids)} | {item['text']}")
         else:
+            slip_scores.append(judged.score)
+            counts["slip strong"] += quality_of(judged.score, judged.critical, bool(judged.flags)) == STRONG
             counts["slip caught"] += want <= said
             counts["slip caught in part"] += bool(want & said) and not want <= said
             if not want <= said and args.show == "missed":
                 shown.append(f"{number} {item['turn']} want {sorted(want)} got {sorted(said)} | {item['text']}")
     print(f"{args.file.name}{' (without asks)' if args.no_asks else ''}")
     print(f"  good replies {counts['good']:4}, flagged {counts['good flagged']:4}; median score "
-          f"{statistics.median(good_scores) if good_scores else 0:.2f}, called a strong move {counts['good strong']:4}")
+          f"{statistics.median(good_scores) if good_scores else 0:.2f}, called a strong move {counts['good strong']:4}, "
+          f"under 0.5 {counts['good low']:4}")
     print(f"  slips        {counts['slip']:4}, every flag caught {counts['slip caught']:4}, "
-          f"some caught {counts['slip caught in part']:4}")
+          f"some caught {counts['slip caught in part']:4}; mean score "
+          f"{statistics.fmean(slip_scores) if slip_scores else 0:.3f}, called a strong move {counts['slip strong']:4}")
     tp = sum(c["tp"] for c in per_flag.values())
     fp = sum(c["fp"] for c in per_flag.values())
     fn = sum(c["fn"] for c in per_flag.values())
