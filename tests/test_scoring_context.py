@@ -1580,3 +1580,19 @@ def test_a_trade_with_their_familys_business_is_a_dual_relationship(scorer, text
     taking the trade is business with the person; declining it is not."""
     prompt = "Mi hermano tiene un business de landscaping, he could do your yard for cheap, y tú me ayudas con mis papeles."
     assert ("dual-relationship" in scorer.judge(text, ["peer-core"], prompt=prompt).flag_ids) is flagged
+
+
+def test_theme_turns_are_judged_with_peer_core_as_their_rubrics_say(scorer, library):
+    """stigma-reframing and self-disclosure say to use them with peer-core. Alone, they left good replies with one
+    theme skill and a plain open question at 0.33 (session 31: 15 of 24 good replies written outside the team for the
+    stigma turns scored under 0.5). The one turn left to its theme rubric is a question about the trainee's own loss."""
+    alone = []
+    for sid, scenario in library.scenarios.items():
+        for nid, node in scenario.nodes.items():
+            rubrics = node.respond.rubrics if node.respond else ()
+            if set(rubrics) & {"stigma-reframing", "self-disclosure"} and "peer-core" not in rubrics:
+                alone.append(f"{sid}:{nid}")
+    assert alone == ["disclosure-your-own-grief:asks_you"]
+    going = judged_at(scorer, library, "stigma-pills-in-the-glovebox:the_bottle",
+                      "You're still running the place after a year like this. What keeps you going, Lyle?")
+    assert "peer-core" in going.rubrics and "open-question" in going.met_ids and going.score >= 0.5
