@@ -1596,3 +1596,30 @@ def test_theme_turns_are_judged_with_peer_core_as_their_rubrics_say(scorer, libr
     going = judged_at(scorer, library, "stigma-pills-in-the-glovebox:the_bottle",
                       "You're still running the place after a year like this. What keeps you going, Lyle?")
     assert "peer-core" in going.rubrics and "open-question" in going.met_ids and going.score >= 0.5
+
+
+def test_a_keepsake_kept_is_no_secret_kept(scorer, library):
+    """"The card and Sister Odom's pie I'd love to keep." is boundaries-warmth's own calibration example of a good no,
+    and at the turn it belongs to the reader read it 96% a secrecy promise (session 31). A secret kept beside a card is
+    still one."""
+    turn = "scope-love-offering:explains"
+    good = judged_at(scorer, library, turn, "Deacon, that means more to me than I can say. I can't accept money from "
+                                            "the people I work with, so nobody ever feels they owe us. The card and "
+                                            "Sister Odom's pie I'd love to keep.")
+    assert not good.flag_ids and good.score >= 0.75
+    assert "secrecy-promise" in scorer.judge("I'll keep the card, and I'll keep this between us too.", ["peer-core"]).flag_ids
+
+
+@pytest.mark.parametrize("turn, text, credited", [
+    ("scope-father-on-the-phone:alive_q", "im so sorry wade. i cant say anything about anyone, even that. can i give u "
+     "the number for a family support line?", {"states-limit", "offers-alternative"}),
+    ("scope-father-on-the-phone:alive_q", "I'm so sorry. I wish I could give you that. I can't share anything about "
+     "anyone, even that.", {"acknowledges-warmly", "states-limit"}),
+    ("scope-loan-and-business:the_job", "I can't do the three hundred, Roy. I can tell you're proud of this. Would it "
+     "help to list who might front you the money?", {"acknowledges-warmly", "states-limit", "offers-alternative"}),
+    ("scope-stopping-medication:noticing", "I'm not the one to say what to do with the sertraline. What would you want "
+     "your NP to know?", {"states-limit", "offers-alternative"}),
+])
+def test_plain_good_noes_get_the_credit_they_earn(scorer, library, turn, text, credited):
+    """Good replies at the library's boundary turns that met one criterion of five (library-turns-a, session 31)."""
+    assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
