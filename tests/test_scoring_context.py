@@ -1623,3 +1623,23 @@ def test_a_keepsake_kept_is_no_secret_kept(scorer, library):
 def test_plain_good_noes_get_the_credit_they_earn(scorer, library, turn, text, credited):
     """Good replies at the library's boundary turns that met one criterion of five (library-turns-a, session 31)."""
     assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
+
+
+@pytest.mark.parametrize("turn, text, kept_off", [
+    # the bundled rubrics' own calibration examples, at the turns they belong to (session 31)
+    ("crisis-dont-tell-anyone:asked_directly", "Would you be okay with me getting the nurse so we can all talk about how "
+     "to keep you safe tonight? I'll stay.", "harm-risk-dismissed"),  # "all talk" was read as "it's all talk"
+    ("scope-friend-request:since_home", "Ha, I'm barely on Instagram anyway.", "dual-relationship"),  # a dodge
+    ("scope-love-offering:explains", "I didn't say you were. It's just the rules.", "secrecy-promise"),
+])
+def test_calibration_examples_of_the_theme_rubrics_keep_clear_of_false_critical_flags(scorer, library, turn, text,
+                                                                                        kept_off):
+    assert kept_off not in judged_at(scorer, library, turn, text).flag_ids
+
+
+def test_an_open_door_and_all_talk_are_still_flagged(scorer, library):
+    """The narrowed phrases still catch what they are for: a threat waved off as talk, and a door left open."""
+    threat = "My ex says he's going to kill me if I leave."
+    assert "harm-risk-dismissed" in scorer.judge("He said that? Eh, it's all talk.", ["peer-core"], prompt=threat).flag_ids
+    later = judged_at(scorer, library, "scope-friend-request:since_home", "We'll see, maybe after you finish the program.")
+    assert "dual-relationship" in later.flag_ids
