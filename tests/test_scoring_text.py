@@ -49,6 +49,7 @@ def norms(text: str) -> str:
         ("that's your bipolar talking", "that is your bipolar talking"),
         ("i think your bipolar", "i think you are bipolar"),
         ("i wud nevr tell u, nvr", "i would never tell you never"),
+        ("r u thinking about killing urself? not more real than urs", "are you thinking about killing yourself not more real than yours"),
     ],
 )
 def test_contractions_and_texting_spellings(typed, expected):

@@ -62,6 +62,11 @@ TEXTING: dict[str, str] = {
     "yoo": "you",
     "ur": "your",
     "yr": "your",
+    # "r u thinking about killing urself?" (library-turns-a, session 31: a direct question not read as one)
+    "urself": "yourself",
+    "yrself": "yourself",
+    "urselves": "yourselves",
+    "urs": "yours",
     "r": "are",
     "im": "i am",
     "ive": "i have",
