@@ -15,6 +15,11 @@ from typing import Any
 SET_ASIDE = "Not counted as "
 
 
+def set_aside_note(flag_id: str) -> str:
+    """The opening of the scorer's note on a reading of flag `flag_id` it checked and set aside."""
+    return f"{SET_ASIDE}{flag_id.replace('-', ' ')}: "
+
+
 def inside_flag_note(flag_id: str) -> str:
     """Evidence.note of a criterion's words that earned no credit for being inside flag `flag_id`'s matched words (an
     instructor's override that clears the flag gives the credit back)."""

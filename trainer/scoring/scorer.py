@@ -28,7 +28,7 @@ from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from trainer.scoring.formula import compute_score
-from trainer.scoring.judgment import SET_ASIDE, CriterionResult, Evidence, FlagResult, Judgment, inside_flag_note
+from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment, inside_flag_note, set_aside_note
 from trainer.scoring.patterns import (
     Match,
     Pattern,
@@ -483,7 +483,7 @@ class Scorer:
                                                      100.0, note="closed questions"))
                         else:
                             # asking straight out about suicide or safety is what the field teaches
-                            excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: {count} closed questions in a "
+                            excused_notes.append(f"{set_aside_note(f.id)}{count} closed questions in a "
                                                  f"row, but '{tt.words(e.start, e.end)}' is a rubric exception.")
                             excused_flags.add(f.id)
                             excuse_kinds.setdefault(f.id, "exception")
@@ -491,7 +491,7 @@ class Scorer:
                     excused_flags.add(f.id)  # nor may the reader or the semantic channel raise it
                     excuse_kinds[f.id] = "asked"  # the reader does not see the question: it may not overrule this
                 if evidence and asked and "asked" in f.excuse:
-                    excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{_clip(evidence[0].words)}' "
+                    excused_notes.append(f"{set_aside_note(f.id)}'{_clip(evidence[0].words)}' "
                                          f"answers what they asked ('{_clip(asked, 60)}').")
                 elif evidence:
                     flags.append(FlagResult(f.id, rid, f.severity, f.description, f.feedback, f.why,
@@ -501,7 +501,7 @@ class Scorer:
                     excused_flags.add(f.id)
                     m, reason, kind = excused[0]
                     excuse_kinds.setdefault(f.id, kind)
-                    excuse_notes[f.id] = f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{tt.words(m.start, m.end)}' {reason}."
+                    excuse_notes[f.id] = f"{set_aside_note(f.id)}'{tt.words(m.start, m.end)}' {reason}."
                     excused_notes.append(excuse_notes[f.id])
 
         bare: dict[tuple, list[tuple[int, int]]] = {}
@@ -536,7 +536,7 @@ class Scorer:
             kept_flags = []
             for f in flags:
                 if (f.rubric, f.id) in off_topic() and not self._firm(f):
-                    excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' matched a "
+                    excused_notes.append(f"{set_aside_note(f.id)}'{_clip(f.evidence[0].words)}' matched a "
                                          f"rubric phrase, but nothing they said or you said is about {off_topic()[(f.rubric, f.id)]}.")
                     excused_flags.add(f.id)
                     excuse_kinds[f.id] = "off-topic"
@@ -600,7 +600,7 @@ class Scorer:
                 named = [] if others else named
                 about = set() if named else about
             if named and not strangers and not about:
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: the reader read '{_clip(f.evidence[0].words)}' "
+                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(f.evidence[0].words)}' "
                                      f"as {f.id.replace('-', ' ')}, but the only people it names "
                                      f"({', '.join(dict.fromkeys(named))}) are here in the room with you.")
                 excused_flags.add(f.id)
@@ -672,7 +672,7 @@ class Scorer:
                          or any(a < e.end and e.start < b for a, b in held))
             if f.evidence and not kept:
                 g = next(g for g in stronger if sentences(g) & sentences(f))
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{_clip(f.evidence[0].words)}' is part of "
+                excused_notes.append(f"{set_aside_note(f.id)}'{_clip(f.evidence[0].words)}' is part of "
                                      f"the {g.id.replace('-', ' ')} in the same sentence.")
                 continue
             out.append(replace(f, evidence=kept) if kept != f.evidence else f)
@@ -855,7 +855,7 @@ class Scorer:
                 # (the reader does not see the peer's question, so it cannot judge an answer to it; and a phrase
                 # the rubric marks firm is not the reader's to overrule)
                 words = f.evidence[0].words if f.evidence else ""
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{_clip(words)}' matched a rubric phrase, "
+                excused_notes.append(f"{set_aside_note(f.id)}'{_clip(words)}' matched a rubric phrase, "
                                      f"but read as a whole the response does not say it (the reader: {p:.0%}).")
             else:
                 kept.append(f)
@@ -891,7 +891,7 @@ class Scorer:
             if e is not None:
                 # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
                 # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: the reader read "
+                excused_notes.append(f"{set_aside_note(f.id)}the reader read "
                                      f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
                                      f"'{tt.words(e.start, e.end)}' is a rubric exception.")
                 raised.add((rid, f.id))
@@ -900,7 +900,7 @@ class Scorer:
                 # nothing they said, nor the reply, is about what the flag needs: the reader, which does not see their
                 # line, read a brush-off of something else ("Nobody cares about the speech, it's just cake and a coin."
                 # to a shaky speech at a one-year, read 91% harm risk dismissed; a blind probe, 2026-12-05)
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: the reader read '{_clip(evidence.words)}' "
+                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(evidence.words)}' "
                                      f"as {f.id.replace('-', ' ')}, but nothing they said or you said is about "
                                      f"{off_topic()[(rid, f.id)]}.")
                 raised.add((rid, f.id))
@@ -911,7 +911,7 @@ class Scorer:
                     # a share of a sentence or two that ends by asking about them is the disclosure the field
                     # teaches ("Short version: I went back out twice ... What's that like for you?", read 98% long
                     # self-disclosure; found playing the library's turns, 2026-12-06)
-                    excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: the reader read "
+                    excused_notes.append(f"{set_aside_note(f.id)}the reader read "
                                          f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but the share is "
                                          f"brief ({tt.word_count} words) and hands the focus back ('{_clip(back, 60)}').")
                     raised.add((rid, f.id))
@@ -921,7 +921,7 @@ class Scorer:
                 # reader reads it without their line ("I'm worried someone could get seriously hurt tonight. Can we
                 # talk before you go?" read as a whole 90% harm risk dismissed)
                 words, question = heard[(rid, f.id)]
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: the reader read '{_clip(evidence.words)}' "
+                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(evidence.words)}' "
                                      f"as {f.id.replace('-', ' ')}, but '{words}' takes up what they said "
                                      f"('{_clip(question, 60)}').")
                 raised.add((rid, f.id))
@@ -929,7 +929,7 @@ class Scorer:
             if bare and _only(tt, evidence, bare.get((rid, f.id), ())):
                 # "Yes, she is." read alone sounds like confirming someone is a client; but the reader does
                 # not see the question, and the peer asked nothing of the kind
-                excused_notes.append(f"{SET_ASIDE}{f.id.replace('-', ' ')}: '{_clip(evidence.words)}' is a "
+                excused_notes.append(f"{set_aside_note(f.id)}'{_clip(evidence.words)}' is a "
                                      f"bare answer, and what they asked was not about that.")
                 raised.add((rid, f.id))
                 return
