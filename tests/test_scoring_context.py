@@ -1619,10 +1619,63 @@ def test_a_keepsake_kept_is_no_secret_kept(scorer, library):
      "help to list who might front you the money?", {"acknowledges-warmly", "states-limit", "offers-alternative"}),
     ("scope-stopping-medication:noticing", "I'm not the one to say what to do with the sertraline. What would you want "
      "your NP to know?", {"states-limit", "offers-alternative"}),
+    # session 32 (library-turns-a and short-a)
+    ("scope-loan-and-business:the_job", "I'm not going to spot you, and that's not a judgement on you or your recovery. "
+     "Money between us would mess up what we've got going. What would you do if this door's closed?",
+     {"states-limit", "gives-reason", "preserves-relationship"}),
+    ("scope-father-on-the-phone:worried_dad", "I can't say whether any particular person is here or not, and I know "
+     "that's hard to hear when you're this worried. Would it help if I gave you the number for a family support line, "
+     "and some information about naloxone?", {"states-limit", "offers-alternative"}),
+    ("scope-father-on-the-phone:alive_q", "I won't confirm anything about your son, and I know how that sounds when "
+     "you're begging me. Can I stay on the line a minute and give you some numbers for parents going through this?",
+     {"states-limit", "offers-alternative"}),
+    ("scope-ride-to-court:booking", "I won't tell you it's nothing, and I won't tell you it's serious either, because I "
+     "don't know.", {"states-limit", "gives-reason"}),
+    ("scope-stopping-medication:noticing", "Caring for someone for three years and then not being able to cry is a lot. "
+     "What would you want your NP to know?", {"acknowledges-warmly", "offers-alternative"}),
 ])
 def test_plain_good_noes_get_the_credit_they_earn(scorer, library, turn, text, credited):
     """Good replies at the library's boundary turns that met one criterion of five (library-turns-a, session 31)."""
     assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
+
+
+@pytest.mark.parametrize("turn, text, credited", [
+    ("wrap-wellness-toolbox:daily", "Fed, to school, and not losing your mind, that's a real list. What helps with that "
+     "last part, Gloria?", {"open-question", "keeps-person-in-charge"}),
+    ("wrap-early-warning-signs:signs_own_words", "Up at five feeling amazing, group chat at 3 a.m., extra lifts, talking "
+     "faster, the shoes. Want to write them down just like that?", {"keeps-person-in-charge"}),
+    ("scope-friend-request:network", "that sounds really lonely. who was in ur life before jess? anyone u miss?",
+     {"reflects-feeling", "open-question"}),
+    ("stigma-just-an-addict:an_idea", "That sounds like a mom who's thinking about what Kayla needs. I can't say how "
+     "she'll respond, but it's a real step.", {"validates"}),
+])
+def test_good_replies_that_met_nothing_they_did_get_it_now(scorer, library, turn, text, credited):
+    """Good replies scored under 0.5 because a skill they show had no phrase (library-turns-a and short-a, session 32):
+    asking what helps hands the list back, "just like that" keeps her words, a "who" question is open, and "a real
+    step" affirms the effort."""
+    assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
+
+
+def test_what_helps_told_is_not_what_helps_asked(scorer):
+    told = scorer.judge("What helps is having a list on the fridge.", ["peer-core", "navigation-with"])
+    asked = scorer.judge("What helps when the mornings get bad?", ["peer-core", "navigation-with"])
+    assert "keeps-person-in-charge" not in told.met_ids
+    assert "keeps-person-in-charge" in asked.met_ids
+
+
+def test_a_label_questioned_is_not_an_argument(scorer, library):
+    """"That doesn't sound like 'just' anything to me." answers "I'm just an addict" by questioning the label, which
+    stigma-reframing credits; the reader read it 86% arguing (library-turns-short-a, session 32)."""
+    judged = judged_at(scorer, library, "stigma-just-an-addict:the_bag", "You made this for Mason, row by row, and "
+                       "taught three other women while you were at it. That doesn't sound like 'just' anything to me.")
+    assert "arguing" not in judged.flag_ids and "questions-label" in judged.met_ids
+    assert "arguing" in scorer.judge("No, that's not true. You're wrong about yourself.", ["peer-core"]).flag_ids
+
+
+def test_we_will_see_is_no_promise(scorer, library):
+    judged = judged_at(scorer, library, "scope-friend-request:since_home", "We'll see, maybe after you finish the program.")
+    assert "unwarranted-promise" not in judged.flag_ids
+    assert "unwarranted-promise" in scorer.judge("We'll see. I promise you'll get the apartment.", ["peer-core"]).flag_ids
 
 
 @pytest.mark.parametrize("turn, text, kept_off", [

@@ -155,10 +155,10 @@ def test_the_reader_finds_more_on_held_out_text_and_is_right_more_often(reports)
     assert mean_f1(reports["heldout"]) > mean_f1(without)
 
 
-# boundaries-warmth is not held to it: the reader reads one of its examples, an open door ("We'll see, maybe after you
-# finish the program."), as an unwarranted promise (session 31; its criteria all pass)
-@pytest.mark.parametrize("rubric_id", ["scope", "peer-core", "crisis-response", "navigation-with", "self-disclosure",
-                                       "stigma-reframing"])
+# every shipped rubric; boundaries-warmth since session 32, when an open door ("We'll see, maybe after you finish the
+# program.") stopped being read as an unwarranted promise
+@pytest.mark.parametrize("rubric_id", ["scope", "peer-core", "boundaries-warmth", "crisis-response", "navigation-with",
+                                       "self-disclosure", "stigma-reframing"])
 def test_shipped_rubrics_pass_their_own_calibration(scorer, rubric_id):
     report = calibrate_rubric(scorer, bundled_rubric_set().get(rubric_id))
     assert report.items >= 15
