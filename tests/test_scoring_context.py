@@ -1648,12 +1648,47 @@ def test_plain_good_noes_get_the_credit_they_earn(scorer, library, turn, text, c
      {"reflects-feeling", "open-question"}),
     ("stigma-just-an-addict:an_idea", "That sounds like a mom who's thinking about what Kayla needs. I can't say how "
      "she'll respond, but it's a real step.", {"validates"}),
+    ("crisis-dont-tell-anyone:asked_directly", "I need to bring Pilar in on this, and I'll be with you the whole time. "
+     "You get a say in how we do it.", {"supports-choice", "collaborates-next-step"}),
+    ("wrap-early-warning-signs:signs_own_words", "I'm not going to put a name on these or write them for you; they're your "
+     "signs.", {"keeps-person-in-charge"}),
 ])
 def test_good_replies_that_met_nothing_they_did_get_it_now(scorer, library, turn, text, credited):
     """Good replies scored under 0.5 because a skill they show had no phrase (library-turns-a and short-a, session 32):
     asking what helps hands the list back, "just like that" keeps her words, a "who" question is open, and "a real
     step" affirms the effort."""
     assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
+
+
+@pytest.mark.parametrize("rubric, criterion, said", [
+    ("navigation-with", "keeps-person-in-charge", ["You're the one who knows your days best.", "How would you say it?",
+     "Which of these matters most to you?", "You can write it, I'll just sit with you.",
+     "Do you want to do the talking, or should I?", "I'll follow your lead.", "Would you rather call or go in person?"]),
+    ("boundaries-warmth", "offers-alternative", ["There's a food pantry on Elm that could help.",
+     "We could ask your case manager about emergency funds.", "Let's see who else might be able to help.",
+     "I know a place that does free tax help.", "Your case manager might be able to help with that.",
+     "The credit union has small loans for exactly this."]),
+    ("boundaries-warmth", "acknowledges-warmly", ["I know how badly you want this to work.",
+     "You've clearly put a lot of heart into this.", "That's a really kind thing to offer.",
+     "Makes sense that you'd want to.", "It sounds like you're in a really tight spot.", "Any parent would want to know."]),
+    ("boundaries-warmth", "gives-reason", ["I want our time to stay about you.",
+     "That way nothing gets complicated between us.", "I'd hate for money to get between us.",
+     "I don't want anything to get in the way of the work we're doing.",
+     "That's a medical question, and I'm not a medical person."]),
+])
+def test_theme_criteria_hear_the_wordings_their_descriptions_name(scorer, rubric, criterion, said):
+    """Wordings written from each criterion's description, not from any probe reply (session 32)."""
+    missed = [text for text in said if criterion not in scorer.judge(text, [rubric]).met_ids]
+    assert not missed
+
+
+@pytest.mark.parametrize("text", ["There's no place that could help you with that.", "I don't know a place that does that.",
+                                  "Nobody else is going to help you.", "You don't get to decide this one.",
+                                  "I'll do the talking, you just sit there.",
+                                  "I don't care what you prefer, we're doing it my way."])
+def test_and_not_their_opposites(scorer, text):
+    judged = scorer.judge(text, ["navigation-with", "boundaries-warmth"])
+    assert not {"keeps-person-in-charge", "offers-alternative", "acknowledges-warmly", "gives-reason"} & set(judged.met_ids)
 
 
 def test_what_helps_told_is_not_what_helps_asked(scorer):
