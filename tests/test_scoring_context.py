@@ -1556,6 +1556,21 @@ def test_a_risk_told_in_spanish_is_a_risk(scorer):
     assert "harm-risk-dismissed" not in scorer.judge(asked, ["peer-core"], prompt=told).flag_ids
 
 
+@pytest.mark.parametrize("reply, dismissed", [
+    ("Okay, bueno, if you say you're okay I believe you. ¿Y cómo va lo del trabajo?", True),  # the critical probe file
+    ("Okay, if you say you're okay I believe you.", True),
+    ("I'll take your word for it.", True),
+    ("If you say you're okay I believe you, and I still want to ask: are you thinking about suicide?", False),
+    ("You're okay? Really? Tell me more about the kids thing.", False),
+    ("Are you okay right now?", False),
+])
+def test_a_reassurance_taken_at_its_word_dismisses_the_risk(scorer, reply, dismissed):
+    """"I'm okay" said after "my kids would be better off without me" is not an answer to rest on (session 32: "if you
+    say you're okay I believe you" raised nothing, and "you are okay" inside it counted as asking after their safety)."""
+    told = "A veces pienso que mis hijos estarían mejor sin mí. But I'm okay, no te preocupes."
+    assert ("harm-risk-dismissed" in scorer.judge(reply, ["peer-core"], prompt=told).flag_ids) == dismissed
+
+
 def test_a_lunch_declined_then_a_sunday_offered_is_still_a_dual_relationship(scorer, library):
     """"I can't do lunch as friends, but maybe I'll come by your church some Sunday and we can sit together." swaps one
     social meeting for another (library-turns-a, session 31: nothing was raised), while "I can't do lunch as friends"
