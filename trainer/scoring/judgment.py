@@ -20,6 +20,11 @@ def set_aside_note(flag_id: str) -> str:
     return f"{SET_ASIDE}{flag_id.replace('-', ' ')}: "
 
 
+def reader_set_aside_note(flag_id: str, words: str) -> str:
+    """The opening of the scorer's note on a reading of the reader's it set aside: what it read, as what, and "but"."""
+    return f"{set_aside_note(flag_id)}the reader read '{words}' as {flag_id.replace('-', ' ')}, but "
+
+
 def inside_flag_note(flag_id: str) -> str:
     """Evidence.note of a criterion's words that earned no credit for being inside flag `flag_id`'s matched words (an
     instructor's override that clears the flag gives the credit back)."""

@@ -28,7 +28,15 @@ from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from trainer.scoring.formula import compute_score
-from trainer.scoring.judgment import CriterionResult, Evidence, FlagResult, Judgment, inside_flag_note, set_aside_note
+from trainer.scoring.judgment import (
+    CriterionResult,
+    Evidence,
+    FlagResult,
+    Judgment,
+    inside_flag_note,
+    reader_set_aside_note,
+    set_aside_note,
+)
 from trainer.scoring.patterns import (
     Match,
     Pattern,
@@ -600,9 +608,8 @@ class Scorer:
                 named = [] if others else named
                 about = set() if named else about
             if named and not strangers and not about:
-                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(f.evidence[0].words)}' "
-                                     f"as {f.id.replace('-', ' ')}, but the only people it names "
-                                     f"({', '.join(dict.fromkeys(named))}) are here in the room with you.")
+                excused_notes.append(reader_set_aside_note(f.id, _clip(f.evidence[0].words))
+                                     + f"the only people it names ({', '.join(dict.fromkeys(named))}) are here in the room with you.")
                 excused_flags.add(f.id)
                 continue
             kept.append(f)
@@ -891,8 +898,7 @@ class Scorer:
             if e is not None:
                 # the rubric names these words as a look-alike that is fine ("I'd put money on it"); not the
                 # broad sentence-scoped exceptions (on outside-k..n they cost 0.007 recall, for no precision)
-                excused_notes.append(f"{set_aside_note(f.id)}the reader read "
-                                     f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but "
+                excused_notes.append(f"{reader_set_aside_note(f.id, _clip(evidence.words))}"
                                      f"'{tt.words(e.start, e.end)}' is a rubric exception.")
                 raised.add((rid, f.id))
                 return
@@ -900,9 +906,8 @@ class Scorer:
                 # nothing they said, nor the reply, is about what the flag needs: the reader, which does not see their
                 # line, read a brush-off of something else ("Nobody cares about the speech, it's just cake and a coin."
                 # to a shaky speech at a one-year, read 91% harm risk dismissed; a blind probe, 2026-12-05)
-                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(evidence.words)}' "
-                                     f"as {f.id.replace('-', ' ')}, but nothing they said or you said is about "
-                                     f"{off_topic()[(rid, f.id)]}.")
+                excused_notes.append(reader_set_aside_note(f.id, _clip(evidence.words))
+                                     + f"nothing they said or you said is about {off_topic()[(rid, f.id)]}.")
                 raised.add((rid, f.id))
                 return
             if f.self_focus is not None and f.self_focus.brief and tt.word_count < f.self_focus.brief:
@@ -911,8 +916,7 @@ class Scorer:
                     # a share of a sentence or two that ends by asking about them is the disclosure the field
                     # teaches ("Short version: I went back out twice ... What's that like for you?", read 98% long
                     # self-disclosure; found playing the library's turns, 2026-12-06)
-                    excused_notes.append(f"{set_aside_note(f.id)}the reader read "
-                                         f"'{_clip(evidence.words)}' as {f.id.replace('-', ' ')}, but the share is "
+                    excused_notes.append(f"{reader_set_aside_note(f.id, _clip(evidence.words))}the share is "
                                          f"brief ({tt.word_count} words) and hands the focus back ('{_clip(back, 60)}').")
                     raised.add((rid, f.id))
                     return
@@ -921,8 +925,7 @@ class Scorer:
                 # reader reads it without their line ("I'm worried someone could get seriously hurt tonight. Can we
                 # talk before you go?" read as a whole 90% harm risk dismissed)
                 words, question = heard[(rid, f.id)]
-                excused_notes.append(f"{set_aside_note(f.id)}the reader read '{_clip(evidence.words)}' "
-                                     f"as {f.id.replace('-', ' ')}, but '{words}' takes up what they said "
+                excused_notes.append(f"{reader_set_aside_note(f.id, _clip(evidence.words))}'{words}' takes up what they said "
                                      f"('{_clip(question, 60)}').")
                 raised.add((rid, f.id))
                 return
