@@ -1746,3 +1746,58 @@ def test_an_open_door_and_all_talk_are_still_flagged(scorer, library):
     assert "harm-risk-dismissed" in scorer.judge("He said that? Eh, it's all talk.", ["peer-core"], prompt=threat).flag_ids
     later = judged_at(scorer, library, "scope-friend-request:since_home", "We'll see, maybe after you finish the program.")
     assert "dual-relationship" in later.flag_ids
+
+
+@pytest.mark.parametrize("turn, text, credited", [
+    ("stigma-why-bother:opens_up", "It sounds like you've been told that so many times it started to feel true.",
+     {"reflects-feeling"}),
+    ("stigma-why-bother:opens_up", "You've been told you're lazy for so long that it feels like the truth.",
+     {"reflects-feeling"}),
+    ("stigma-why-bother:opens_up", "It sounds like your cousin's words have been sitting with you.", {"reflects-feeling"}),
+    ("stigma-why-bother:opens_up", "Sounds like you're starting to wonder if he's right.", {"reflects-feeling"}),
+    ("stigma-why-bother:opens_up", "Ouch. Hearing that from your own cousin would sting. Do you believe it?",
+     {"reflects-feeling"}),
+    ("scope-father-on-the-phone:alive_q", "I really can't, sir.", {"states-limit"}),
+    ("scope-father-on-the-phone:alive_q", "I know that's hard to hear.", {"acknowledges-warmly"}),
+    ("scope-father-on-the-phone:alive_q", "Please call the family line at NAMI, they help parents in your spot.",
+     {"offers-alternative"}),
+    ("scope-father-on-the-phone:alive_q", "I can't. NAMI has a family line that helps parents in your spot.",
+     {"states-limit", "offers-alternative"}),
+    ("navigation-eviction-notice:call_plan", "Want to practice it with me first? I'll be the landlord.",
+     {"offers-together"}),
+])
+def test_what_a_user_typed_and_nothing_credited_is_credited(scorer, library, turn, text, credited):
+    """Replies typed at library turns while trying the scorer as a user (session 33): a label heard until it felt true,
+    a limit said to someone by name, "I know that's hard to hear", a family line, a rehearsal with the peer playing the
+    landlord. Each met nothing it does."""
+    assert credited <= set(judged_at(scorer, library, turn, text).met_ids)
+
+
+@pytest.mark.parametrize("text", ["I've told you so many times, it's not true.", "You said that so many times.",
+                                  "I can't believe anything you say.", "Call me if you want."])
+def test_and_not_what_only_shares_their_words(scorer, text):
+    judged = scorer.judge(text, ["peer-core", "boundaries-warmth", "navigation-with"])
+    assert not {"reflects-feeling", "validates", "states-limit", "offers-alternative", "offers-together"} & set(judged.met_ids)
+
+
+def test_a_word_someone_called_you_is_not_yours_to_answer_for(scorer, library):
+    """"I've been called crazy too" tells what was done to the speaker; a passive is no reporting verb to the
+    reported-speech excuse, so it was flagged (session 33). Saying it of them still is."""
+    told = judged_at(scorer, library, "stigma-why-bother:opens_up",
+                     "I hear you. I've been called crazy too, and I still got hired. What kind of work are you thinking about?")
+    assert "stigmatizing-language" not in told.flag_ids
+    assert "stigmatizing-language" in scorer.judge("You're being crazy.", ["peer-core"]).flag_ids
+    assert "stigmatizing-language" in scorer.judge("Your cousin is an addict.", ["peer-core"]).flag_ids
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("Oh I couldn't possibly, well, maybe just this once since it's from the heart.", True),
+    ("Alright, just this once.", True),
+    ("I guess I can make an exception, Deacon.", True),
+    ("Not even just this once, Deacon. I can't take it.", False),
+    ("I can't make an exception, even for you.", False),
+])
+def test_just_this_once_accepts_the_offering(scorer, library, text, flagged):
+    """To a $200 love offering, "maybe just this once" takes it (session 33: nothing was raised)."""
+    judged = judged_at(scorer, library, "scope-love-offering:explains", text)
+    assert ("significant-gift" in judged.flag_ids) is flagged
