@@ -10,6 +10,7 @@ from trainer.diagnostics import CODES, Severity
 from trainer.scoring.rubrics import (
     COMPETENCIES,
     RubricSet,
+    Topic,
     bundled_rubric_set,
     load_rubric,
     validate_rubric_document,
@@ -197,6 +198,27 @@ def test_a_topic_is_loaded_checked_and_keeps_a_flag_to_what_was_said():
     found = [d for d in diagnostics if d.code == "PT305"]
     assert rubric is None and found and found[0].line == 17 and "phrases:" in found[0].source_line
     doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("TOPIC", "threat"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("about" in d.message for d in diagnostics)
+
+
+def test_reader_needs_is_loaded_and_checked():
+    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+            "    indicators: [hello]\nflags:\n  - id: f\n    severity: critical\n    description: d\n"
+            "    indicators: ['your son is here']\n"
+            "    reader_needs:\n      about: telling someone\n      phrases: [NEEDS]\n    feedback: x\n    why: y\n")
+    doc, _ = parse_yaml(text.replace("NEEDS", "'(tell*|told)'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert rubric.flags[0].reader_needs == Topic("telling someone", ("(tell*|told)",))
+    # it holds back only a model's reading: a phrase of the flag's own stands without the words
+    scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
+    assert "f" in scorer.judge("Your son is here.", ["r"], scope=False, prompt="I brought cookies.").flag_ids
+    doc, _ = parse_yaml(text.replace("NEEDS", "'(tell*|told'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert rubric is None and found and "phrases:" in found[0].source_line
+    doc, _ = parse_yaml(text.replace("      about: telling someone\n", "").replace("NEEDS", "told"), "inline.yaml")
     rubric, diagnostics = validate_rubric_document(doc)
     assert rubric is None and any("about" in d.message for d in diagnostics)
 

@@ -1801,3 +1801,30 @@ def test_just_this_once_accepts_the_offering(scorer, library, text, flagged):
     """To a $200 love offering, "maybe just this once" takes it (session 33: nothing was raised)."""
     judged = judged_at(scorer, library, "scope-love-offering:explains", text)
     assert ("significant-gift" in judged.flag_ids) is flagged
+
+
+@pytest.mark.parametrize("text", ["Loretta sounds like she was a wonderful woman.", "Jess sounds like she meant a lot to you.",
+                                  "I bet Loretta would have liked me too."])
+def test_a_word_about_someone_in_their_life_said_to_them_tells_no_third_party(scorer, library, text):
+    """The reader reads a reply without knowing who hears it, and read these as third party disclosure (session 33:
+    "Deacon, I'm honored you'd ask, and Loretta sounds like she was a wonderful woman. I can't do lunch as friends..."
+    was capped at 0.2). Said to the person, at a line that asks after no one, they tell no one anything: the flag's
+    `reader_needs` sets the reading aside, and says so."""
+    at_turn = judged_at(scorer, library, "scope-love-offering:lunch_invite", text)
+    assert "third-party-disclosure" not in at_turn.flag_ids
+    assert any(line.startswith("Not counted as third party disclosure") and "you said it to them" in line
+               for line in at_turn.feedback)
+    # the same reading stands where nothing says who hears it, where the line asks after someone, or the turn asks for it
+    assert "third-party-disclosure" in scorer.judge(text, ["peer-core"]).flag_ids
+    asks_after = "Loretta would've liked you. Is she at peace, do you think?"
+    assert "third-party-disclosure" in scorer.judge(text, ["peer-core"], prompt=asks_after).flag_ids
+    assert "third-party-disclosure" in scorer.judge(text, ["peer-core"], prompt="Loretta would've liked you.",
+                                                    asks=["third-party-disclosure"]).flag_ids
+
+
+@pytest.mark.parametrize("text", ["I'll let your mom know you've been coming to group.",
+                                  "Your sister called and I told her you're doing great.",
+                                  "Denise from your group relapsed too, you know.",
+                                  "Your daughter's doing well, she's been coming every week."])
+def test_a_reply_that_tells_or_speaks_of_services_keeps_the_flag(scorer, library, text):
+    assert "third-party-disclosure" in judged_at(scorer, library, "scope-love-offering:lunch_invite", text).flag_ids

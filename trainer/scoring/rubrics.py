@@ -134,6 +134,7 @@ class RedFlag:
     holds: tuple[str, ...] = ()  # phrases: evidence they overlap stands where yields_to would give way
     firm: tuple[str, ...] = ()  # indicators the reader may not overrule ("Time heals all wounds.")
     topic: Topic | None = None  # what the conversation must touch for anything but a firm phrase to raise this flag
+    reader_needs: Topic | None = None  # what the reply must speak of for a model's reading alone to raise this flag
     in_the_room: bool = False  # the reader's reading is set aside where it names only people in the scene
     credit_beside: bool = False  # a critical flag whose matched words may still earn a criterion's credit
 
@@ -276,8 +277,9 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
             answers = item.get("answers") if isinstance(item.get("answers"), list) else []
             lists += [((kind, i, "answers", k, key), a.get(key)) for k, a in enumerate(answers) if isinstance(a, dict)
                       for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")]
-            if isinstance(item.get("topic"), dict):
-                lists.append(((kind, i, "topic", "phrases"), item["topic"].get("phrases")))
+            for key in ("topic", "reader_needs"):
+                if isinstance(item.get(key), dict):
+                    lists.append(((kind, i, key, "phrases"), item[key].get("phrases")))
             if isinstance(item.get("self_focus"), dict):
                 lists.append(((kind, i, "self_focus", "graphic"), item["self_focus"].get("graphic")))
             for where, phrases in lists:
@@ -315,8 +317,8 @@ def _check_semantics(doc: Document, data: dict, resolve) -> list[Diagnostic]:
         if isinstance(a, dict) for key in ("questions", "indicators", "unless", "questions_unless", "acknowledges")
         for p in (a.get(key) if isinstance(a.get(key), list) else [])
     ) + " " + " ".join(
-        str(p) for f in flags if isinstance(f.get("topic"), dict)
-        for p in (f["topic"].get("phrases") if isinstance(f["topic"].get("phrases"), list) else [])
+        str(p) for f in flags for key in ("topic", "reader_needs") if isinstance(f.get(key), dict)
+        for p in (f[key].get("phrases") if isinstance(f[key].get("phrases"), list) else [])
     ) + " " + " ".join(str(p) for ps in terms.values() if isinstance(ps, list) for p in ps)
     for name in terms:
         if "{" + name + "}" not in used and "{" + name + "}?" not in used:
@@ -502,6 +504,8 @@ def _build(doc: Document, data: dict) -> Rubric:
             holds=_as_tuple(f.get("holds")),
             firm=_as_tuple(f.get("firm")),
             topic=Topic(str(t["about"]).strip(), _as_tuple(t.get("phrases"))) if isinstance(t := f.get("topic"), dict) else None,
+            reader_needs=(Topic(str(n["about"]).strip(), _as_tuple(n.get("phrases")))
+                          if isinstance(n := f.get("reader_needs"), dict) else None),
             in_the_room=f.get("in_the_room") is True,
             credit_beside=f.get("credit_beside") is True,
         ))

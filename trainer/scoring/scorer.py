@@ -221,6 +221,10 @@ class _TopicOwner:
     flag: RedFlag
 
 
+# The words of a question about someone else in the peer's line, which keep a model's reading that `reader_needs` would
+# set aside: the one asking may be the third party ("How's my boy?", "Is she okay?").
+ASKS_AFTER_SOMEONE = frozenset("he she they him her them his hers their theirs my our".split())
+
 # A misspelt topic word is read as one at this rapidfuzz ratio, not the flags' 85: "putting" is not "cutting".
 TOPIC_THRESHOLD = 90.0
 ANSWER_NOTE = "answer"  # Evidence.note prefix of a flag raised as the answer to the peer's question
@@ -299,6 +303,9 @@ class Scorer:
         # A flag's topic words, looked for in the peer's lines and the reply (`_off_topic`); a share's graphic words
         # (`self_focus.graphic`), looked for only where a brief share would hold the reader back (`_graphic`).
         self.topic_index = self._flag_words(rubric_set, "topic", lambda f: f.topic.phrases if f.topic is not None else ())
+        # What a reply must speak of for a model's reading alone to raise a flag (`reader_needs`), looked for in the reply.
+        self.needs_index = self._flag_words(rubric_set, "reader_needs",
+                                            lambda f: f.reader_needs.phrases if f.reader_needs is not None else ())
         self.graphic_index = self._flag_words(rubric_set, "graphic",
                                               lambda f: f.self_focus.graphic if f.self_focus is not None else ())
         self._criteria = {(r.id, c.id): c for r in rubric_set for c in r.criteria}
@@ -560,10 +567,18 @@ class Scorer:
                                                    off_topic, present)
                 if present:
                     flags = self._in_the_room(tt, flags, present, excused_notes, excused_flags)
+
+        @cache
+        def unheard() -> dict[tuple[str, str], str]:
+            """`_unheard`, looked for once, and only where a model raised a flag with `reader_needs`."""
+            return self._unheard(tt, ids, prompt, questioned) if prompt else {}
+
+        flags = self._needs_unmet(flags, unheard, excused_notes, excused_flags)
         if self.semantic and tt.tokens:
-            flags += [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
-                                                      text if leave_out else None)
-                      if self._flags[(f.rubric, f.id)].topic is None or (f.rubric, f.id) not in off_topic()]
+            found = [f for f in self._semantic_flags(tt, ids, {f.id for f in flags} | excused_flags | read | {k[1] for k in heard},
+                                                     text if leave_out else None)
+                     if self._flags[(f.rubric, f.id)].topic is None or (f.rubric, f.id) not in off_topic()]
+            flags += self._needs_unmet(found, unheard, excused_notes, excused_flags)
         not_needed = dict(not_needed)
         left_out = [c for c in criteria if c.id in not_needed]
         criteria = [c for c in criteria if c.id not in not_needed]
@@ -614,6 +629,42 @@ class Scorer:
                 continue
             kept.append(f)
         return kept
+
+    def _needs_unmet(self, flags: list[FlagResult], unheard: Callable[[], dict[tuple[str, str], str]],
+                     excused_notes: list[str], excused_flags: set[str]) -> list[FlagResult]:
+        """Set aside a flag that the reader or the nearest examples alone raised where `unheard()` names it: the
+        reply has none of what the flag's `reader_needs` says it must speak of."""
+        kept = []
+        for f in flags:
+            definition = self._flags[(f.rubric, f.id)]
+            if (definition.reader_needs is None or not f.evidence
+                    or not all(e.note in (READER_NOTE, SEMANTIC_NOTE) for e in f.evidence)
+                    or (f.rubric, f.id) not in unheard()):
+                kept.append(f)
+                continue
+            words = _clip(f.evidence[0].words)
+            opening = (reader_set_aside_note(f.id, words) if f.evidence[0].note == READER_NOTE else
+                       f"{set_aside_note(f.id)}'{words}' is near labelled examples of it, but ")
+            excused_notes.append(f"{opening}you said it to them and nothing in it is about {unheard()[(f.rubric, f.id)]}.")
+            excused_flags.add(f.id)
+        return kept
+
+    def _unheard(self, tt: TokenizedText, ids: list[str], prompt: str, questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The flags with `reader_needs` whose phrases the reply lacks, per (rubric, flag) with what they are about,
+        where the peer's line asks none of the flag's answers' questions (`questioned`, which holds the turn's `asks`)
+        and asks nothing about anyone else: no question of theirs with he, she, they or "my"."""
+        index = self.needs_index
+        if index is None:
+            return {}
+        pt = tokenize(str(prompt))
+        if any(pt.is_question(t.sentence) and t.norm in ASKS_AFTER_SOMEONE for t in pt.tokens):
+            return {}  # "How's my boy?": whoever asks after someone may be the third party a reading is about
+        want = {(rid, f.id): f.reader_needs.about for rid in ids for f in self.rubric_set.get(rid).flags
+                if f.reader_needs is not None and (rid, f.id) not in questioned}
+        if want:
+            for m in index.find(index.prepare(tt), set(ids)):
+                want.pop((m.pattern.owner.rubric, m.pattern.owner.flag.id), None)
+        return want
 
     def _full_credit(self, rubric_id: str, left_out: Sequence[CriterionResult]) -> float:
         """The rubric's `full_credit`, shrunk by the share of its weight the turn leaves out (`not_needed`)."""
