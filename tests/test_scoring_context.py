@@ -1765,6 +1765,8 @@ def test_an_open_door_and_all_talk_are_still_flagged(scorer, library):
      {"states-limit", "offers-alternative"}),
     ("navigation-eviction-notice:call_plan", "Want to practice it with me first? I'll be the landlord.",
      {"offers-together"}),
+    ("stigma-pills-in-the-glovebox:the_bottle", "Taking help isn't weak, it's what a lot of strong men do when the "
+     "milk price won't move.", {"questions-label"}),
 ])
 def test_what_a_user_typed_and_nothing_credited_is_credited(scorer, library, turn, text, credited):
     """Replies typed at library turns while trying the scorer as a user (session 33): a label heard until it felt true,
@@ -1828,3 +1830,28 @@ def test_a_word_about_someone_in_their_life_said_to_them_tells_no_third_party(sc
                                   "Your daughter's doing well, she's been coming every week."])
 def test_a_reply_that_tells_or_speaks_of_services_keeps_the_flag(scorer, library, text):
     assert "third-party-disclosure" in judged_at(scorer, library, "scope-love-offering:lunch_invite", text).flag_ids
+
+
+@pytest.mark.parametrize("turn, text, flag", [
+    ("navigation-ssdi-review-letter:the_call", "Don't worry, they never cut people off for getting better.",
+     "unwarranted-promise"),
+    ("navigation-id-after-release:docs", "I'll order the birth certificate for you tonight, don't worry about it.",
+     "takes-over"),
+    ("navigation-eviction-notice:read_notice", "Don't worry, I'll call the landlord and sort this out for you today.",
+     "takes-over"),
+])
+def test_what_a_user_typed_and_nothing_flagged_is_flagged(scorer, library, turn, text, flag):
+    """A rule an office keeps, said as a promise, and a task done for them (tried as a user, session 33)."""
+    assert flag in judged_at(scorer, library, turn, text).flag_ids
+
+
+@pytest.mark.parametrize("text", ["I can't promise they won't cut you off, but we can ask legal aid how reviews work.",
+                                  "They might cut it, they might not, I honestly don't know."])
+def test_an_honest_maybe_about_the_office_is_no_promise(scorer, library, text):
+    assert "unwarranted-promise" not in judged_at(scorer, library, "navigation-ssdi-review-letter:the_call", text).flag_ids
+
+
+def test_you_do_not_have_to_tell_them_keeps_her_in_charge(scorer, library):
+    judged = judged_at(scorer, library, "navigation-id-after-release:call_hope",
+                       "You don't have to tell them anything you don't want to. What feels safest to you?")
+    assert "keeps-person-in-charge" in judged.met_ids
