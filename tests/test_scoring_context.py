@@ -1767,6 +1767,10 @@ def test_an_open_door_and_all_talk_are_still_flagged(scorer, library):
      {"offers-together"}),
     ("stigma-pills-in-the-glovebox:the_bottle", "Taking help isn't weak, it's what a lot of strong men do when the "
      "milk price won't move.", {"questions-label"}),
+    ("disclosure-home-from-treatment:saturday", "Short version: Saturdays I planned ahead. Who's going to be there, how "
+     "I'd get home, a reason to leave early. Would calling Travis before you go fit for you?", {"hands-focus-back"}),
+    ("disclosure-home-from-treatment:saturday", "idk what u should do, thats up to u. but what helped me was having a "
+     "ride home i controlled. does that fit?", {"hands-focus-back"}),
 ])
 def test_what_a_user_typed_and_nothing_credited_is_credited(scorer, library, turn, text, credited):
     """Replies typed at library turns while trying the scorer as a user (session 33): a label heard until it felt true,
@@ -1776,10 +1780,12 @@ def test_what_a_user_typed_and_nothing_credited_is_credited(scorer, library, tur
 
 
 @pytest.mark.parametrize("text", ["I've told you so many times, it's not true.", "You said that so many times.",
-                                  "I can't believe anything you say.", "Call me if you want."])
+                                  "I can't believe anything you say.", "Call me if you want.",
+                                  "It worked for me, so it will work for you.", "That will fit you fine, trust me."])
 def test_and_not_what_only_shares_their_words(scorer, text):
-    judged = scorer.judge(text, ["peer-core", "boundaries-warmth", "navigation-with"])
-    assert not {"reflects-feeling", "validates", "states-limit", "offers-alternative", "offers-together"} & set(judged.met_ids)
+    judged = scorer.judge(text, ["peer-core", "boundaries-warmth", "navigation-with", "self-disclosure"])
+    assert not {"reflects-feeling", "validates", "states-limit", "offers-alternative", "offers-together",
+                "hands-focus-back"} & set(judged.met_ids)
 
 
 def test_a_word_someone_called_you_is_not_yours_to_answer_for(scorer, library):
