@@ -1861,3 +1861,29 @@ def test_you_do_not_have_to_tell_them_keeps_her_in_charge(scorer, library):
     judged = judged_at(scorer, library, "navigation-id-after-release:call_hope",
                        "You don't have to tell them anything you don't want to. What feels safest to you?")
     assert "keeps-person-in-charge" in judged.met_ids
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Milo, I'm really glad you told me, and I'm not going anywhere. I can't keep this secret, because your life matters. "
+     "Pilar is our clinician, she's kind, and you're an adult so we don't call your parents. Can we go see her together "
+     "right now?", "third-party-disclosure"),
+    ("i hear u. i know i said id keep it private and im sorry, i cant with this. but im staying with u and we'll talk to "
+     "pilar together, ok?", "secrecy-promise"),
+])
+def test_strong_crisis_replies_raise_no_critical_flag(scorer, library, text, flag):
+    """Typed at crisis-dont-tell-anyone:asked_directly as a user (session 33), each was capped at 0.2: "we don't call
+    your parents" read as telling them (the reader, 99%; "you told me" was taken for a telling), and a promise taken
+    back read as one made."""
+    judged = judged_at(scorer, library, "crisis-dont-tell-anyone:asked_directly", text)
+    assert flag not in judged.flag_ids and judged.score >= 0.3
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("I said I'd keep it private and I will.", "secrecy-promise"),
+    ("You don't really want to die, you just want it to stop. Get some sleep, you'll feel better tomorrow.",
+     "harm-risk-dismissed"),
+    ("You don't want to die. You're just tired.", "harm-risk-dismissed"),
+    ("Okay, I won't tell anyone. But promise me you won't do anything.", "secrecy-promise"),
+])
+def test_and_their_look_alikes_still_do(scorer, library, text, flag):
+    assert flag in judged_at(scorer, library, "crisis-dont-tell-anyone:asked_directly", text).flag_ids

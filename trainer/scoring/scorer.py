@@ -650,7 +650,7 @@ class Scorer:
         return kept
 
     def _unheard(self, tt: TokenizedText, ids: list[str], prompt: str, questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The flags with `reader_needs` whose phrases the reply lacks, per (rubric, flag) with what they are about,
+        """The flags with `reader_needs` whose phrases the reply lacks (or says only negated), per (rubric, flag) with what they are about,
         where the peer's line asks none of the flag's answers' questions (`questioned`, which holds the turn's `asks`)
         and asks nothing about anyone else: no question of theirs with he, she, they or "my"."""
         index = self.needs_index
@@ -662,8 +662,11 @@ class Scorer:
         want = {(rid, f.id): f.reader_needs.about for rid in ids for f in self.rubric_set.get(rid).flags
                 if f.reader_needs is not None and (rid, f.id) not in questioned}
         if want:
-            for m in index.find(index.prepare(tt), set(ids)):
-                want.pop((m.pattern.owner.rubric, m.pattern.owner.flag.id), None)
+            prepared = index.prepare(tt)
+            for m in index.find(prepared, set(ids)):
+                # a telling denied tells no one: "you're an adult so we don't call your parents"
+                if _negation_cue(prepared, m.start) is None:
+                    want.pop((m.pattern.owner.rubric, m.pattern.owner.flag.id), None)
         return want
 
     def _full_credit(self, rubric_id: str, left_out: Sequence[CriterionResult]) -> float:
