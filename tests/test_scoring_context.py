@@ -1767,6 +1767,8 @@ def test_an_open_door_and_all_talk_are_still_flagged(scorer, library):
      {"offers-together"}),
     ("stigma-pills-in-the-glovebox:the_bottle", "Taking help isn't weak, it's what a lot of strong men do when the "
      "milk price won't move.", {"questions-label"}),
+    ("crisis-warmline-night-call:talking", "It sounds like you're carrying the whole farm alone since Gene died. When "
+     "you say Ryan would be better off, do you mean you've thought about ending your life?", {"validates", "asks-about-safety"}),
     ("stigma-family-shame:burden", "A sick mind? Grief after losing your husband isn't a sick mind, it's a broken heart. "
      "What would the choir ladies say if they saw you now?", {"questions-label"}),
     ("disclosure-home-from-treatment:saturday", "Short version: Saturdays I planned ahead. Who's going to be there, how "
