@@ -178,49 +178,46 @@ def test_acknowledges_stops_every_reply_but_not_a_reply_that_goes_past():
     assert rubric is None and any(d.code == "PT305" for d in diagnostics)
 
 
-def test_a_topic_is_loaded_checked_and_keeps_a_flag_to_what_was_said():
-    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
-            "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
-            "    indicators: ['(just|only) talk']\n    firm: ['all bark']\n"
-            "    topic:\n      about: a threat\n      phrases: [TOPIC]\n    feedback: x\n    why: y\n")
-    doc, _ = parse_yaml(text.replace("TOPIC", "'(threat*|stab*)'"), "inline.yaml")
+# a flag with a word list of its own (KEY: `topic` or `reader_needs`) and its phrases (PHRASES)
+FLAG_WORDS = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
+              "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
+              "    indicators: ['(just|only) talk']\n    firm: ['all bark']\n"
+              "    KEY:\n      about: a threat\n      phrases: [PHRASES]\n    feedback: x\n    why: y\n")
+
+
+@pytest.mark.parametrize("key", ["topic", "reader_needs"])
+def test_a_flags_word_list_is_loaded_and_checked(key):
+    text = FLAG_WORDS.replace("KEY", key)
+    doc, _ = parse_yaml(text.replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
     rubric, diagnostics = validate_rubric_document(doc)
     assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
-    assert rubric.flags[0].topic.about == "a threat" and rubric.flags[0].topic.phrases == ("(threat*|stab*)",)
+    assert getattr(rubric.flags[0], key) == Topic("a threat", ("(threat*|stab*)",))
+    doc, _ = parse_yaml(text.replace("PHRASES", "'(threat*|stab*'"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    assert rubric is None and found and found[0].line == 17 and "phrases:" in found[0].source_line
+    doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("PHRASES", "threat"), "inline.yaml")
+    rubric, diagnostics = validate_rubric_document(doc)
+    assert rubric is None and any("about" in d.message for d in diagnostics)
+
+
+def test_a_topic_keeps_a_flag_to_what_was_said():
+    doc, _ = parse_yaml(FLAG_WORDS.replace("KEY", "topic").replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
+    rubric, _ = validate_rubric_document(doc)
     scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
     judged = scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="My neighbour's music is loud.")
     assert "f" not in judged.flag_ids and any("is about a threat" in line for line in judged.feedback)
     assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="He threatened me.").flag_ids
     assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False).flag_ids  # no line: nothing to judge by
     assert "f" in scorer.judge("Eh, it's all bark.", ["r"], scope=False, prompt="My neighbour's music is loud.").flag_ids
-    doc, _ = parse_yaml(text.replace("TOPIC", "'(threat*|stab*'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    found = [d for d in diagnostics if d.code == "PT305"]
-    assert rubric is None and found and found[0].line == 17 and "phrases:" in found[0].source_line
-    doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("TOPIC", "threat"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is None and any("about" in d.message for d in diagnostics)
 
 
-def test_reader_needs_is_loaded_and_checked():
-    text = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
-            "    indicators: [hello]\nflags:\n  - id: f\n    severity: critical\n    description: d\n"
-            "    indicators: ['your son is here']\n"
-            "    reader_needs:\n      about: telling someone\n      phrases: [NEEDS]\n    feedback: x\n    why: y\n")
-    doc, _ = parse_yaml(text.replace("NEEDS", "'(tell*|told)'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
-    assert rubric.flags[0].reader_needs == Topic("telling someone", ("(tell*|told)",))
-    # it holds back only a model's reading: a phrase of the flag's own stands without the words
+def test_reader_needs_holds_back_only_a_models_reading():
+    # a phrase of the flag's own stands without the words
+    doc, _ = parse_yaml(FLAG_WORDS.replace("KEY", "reader_needs").replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
+    rubric, _ = validate_rubric_document(doc)
     scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
-    assert "f" in scorer.judge("Your son is here.", ["r"], scope=False, prompt="I brought cookies.").flag_ids
-    doc, _ = parse_yaml(text.replace("NEEDS", "'(tell*|told'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    found = [d for d in diagnostics if d.code == "PT305"]
-    assert rubric is None and found and "phrases:" in found[0].source_line
-    doc, _ = parse_yaml(text.replace("      about: telling someone\n", "").replace("NEEDS", "told"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    assert rubric is None and any("about" in d.message for d in diagnostics)
+    assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="My neighbour's music is loud.").flag_ids
 
 
 def test_a_brief_shares_graphic_phrases_are_loaded_and_checked():

@@ -650,9 +650,9 @@ class Scorer:
         return kept
 
     def _unheard(self, tt: TokenizedText, ids: list[str], prompt: str, questioned: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The flags with `reader_needs` whose phrases the reply lacks (or says only negated), per (rubric, flag) with what they are about,
-        where the peer's line asks none of the flag's answers' questions (`questioned`, which holds the turn's `asks`)
-        and asks nothing about anyone else: no question of theirs with he, she, they or "my"."""
+        """The flags with `reader_needs` whose phrases the reply lacks (or says only negated), per (rubric, flag) with
+        what they are about, where the peer's line asks none of the flag's answers' questions (`questioned`, which
+        holds the turn's `asks`) and asks nothing about anyone else: no question of theirs with he, she, they or "my"."""
         index = self.needs_index
         if index is None:
             return {}
