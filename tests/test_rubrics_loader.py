@@ -178,6 +178,19 @@ def test_acknowledges_stops_every_reply_but_not_a_reply_that_goes_past():
     assert rubric is None and any(d.code == "PT305" for d in diagnostics)
 
 
+def _validated(text: str):
+    """The rubric and diagnostics `validate_rubric_document` gives for a rubric written inline."""
+    doc, _ = parse_yaml(text, "inline.yaml")
+    return validate_rubric_document(doc)
+
+
+def _refused_at(text: str, line: int, key: str) -> bool:
+    """Whether the rubric is refused with a PT305 (a bad phrase) first reported at `line`, on the line of `key`."""
+    rubric, diagnostics = _validated(text)
+    found = [d for d in diagnostics if d.code == "PT305"]
+    return rubric is None and bool(found) and found[0].line == line and key in found[0].source_line
+
+
 # a flag with a word list of its own (KEY: `topic` or `reader_needs`) and its phrases (PHRASES)
 FLAG_WORDS = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency: engages-peers\n    description: d\n"
               "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
@@ -188,22 +201,16 @@ FLAG_WORDS = ("id: r\ntitle: R\nversion: 1\ncriteria:\n  - id: c\n    competency
 @pytest.mark.parametrize("key", ["topic", "reader_needs"])
 def test_a_flags_word_list_is_loaded_and_checked(key):
     text = FLAG_WORDS.replace("KEY", key)
-    doc, _ = parse_yaml(text.replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
+    rubric, diagnostics = _validated(text.replace("PHRASES", "'(threat*|stab*)'"))
     assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
     assert getattr(rubric.flags[0], key) == Topic("a threat", ("(threat*|stab*)",))
-    doc, _ = parse_yaml(text.replace("PHRASES", "'(threat*|stab*'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    found = [d for d in diagnostics if d.code == "PT305"]
-    assert rubric is None and found and found[0].line == 17 and "phrases:" in found[0].source_line
-    doc, _ = parse_yaml(text.replace("      about: a threat\n", "").replace("PHRASES", "threat"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
+    assert _refused_at(text.replace("PHRASES", "'(threat*|stab*'"), 17, "phrases:")
+    rubric, diagnostics = _validated(text.replace("      about: a threat\n", "").replace("PHRASES", "threat"))
     assert rubric is None and any("about" in d.message for d in diagnostics)
 
 
 def test_a_topic_keeps_a_flag_to_what_was_said():
-    doc, _ = parse_yaml(FLAG_WORDS.replace("KEY", "topic").replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
-    rubric, _ = validate_rubric_document(doc)
+    rubric, _ = _validated(FLAG_WORDS.replace("KEY", "topic").replace("PHRASES", "'(threat*|stab*)'"))
     scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
     judged = scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="My neighbour's music is loud.")
     assert "f" not in judged.flag_ids and any("is about a threat" in line for line in judged.feedback)
@@ -214,8 +221,7 @@ def test_a_topic_keeps_a_flag_to_what_was_said():
 
 def test_reader_needs_holds_back_only_a_models_reading():
     # a phrase of the flag's own stands without the words
-    doc, _ = parse_yaml(FLAG_WORDS.replace("KEY", "reader_needs").replace("PHRASES", "'(threat*|stab*)'"), "inline.yaml")
-    rubric, _ = validate_rubric_document(doc)
+    rubric, _ = _validated(FLAG_WORDS.replace("KEY", "reader_needs").replace("PHRASES", "'(threat*|stab*)'"))
     scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
     assert "f" in scorer.judge("Eh, it's just talk.", ["r"], scope=False, prompt="My neighbour's music is loud.").flag_ids
 
@@ -225,19 +231,14 @@ def test_a_brief_shares_graphic_phrases_are_loaded_and_checked():
             "    indicators: [hello]\nflags:\n  - id: f\n    severity: soft\n    description: d\n"
             "    self_focus:\n      min_words: 70\n      min_share: 0.7\n      brief: 50\n      graphic: [GRAPHIC]\n"
             "    feedback: x\n    why: y\n")
-    doc, _ = parse_yaml(text.replace("GRAPHIC", "'(blood|puking)'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
+    rubric, diagnostics = _validated(text.replace("GRAPHIC", "'(blood|puking)'"))
     assert rubric is not None and not [d for d in diagnostics if d.severity is Severity.ERROR]
     assert rubric.flags[0].self_focus.brief == 50 and rubric.flags[0].self_focus.graphic == ("(blood|puking)",)
     scorer = Scorer(RubricSet([rubric]), semantic=False, reader=False)
     assert scorer._graphic(tokenize("I was throwing up blood."), "r", rubric.flags[0])
     assert not scorer._graphic(tokenize("I was shaking."), "r", rubric.flags[0])
-    doc, _ = parse_yaml(text.replace("GRAPHIC", "'(blood|puking'"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
-    found = [d for d in diagnostics if d.code == "PT305"]
-    assert rubric is None and found and found[0].line == 17 and "graphic:" in found[0].source_line
-    doc, _ = parse_yaml(text.replace("brief: 50", "brief: none").replace("GRAPHIC", "blood"), "inline.yaml")
-    rubric, diagnostics = validate_rubric_document(doc)
+    assert _refused_at(text.replace("GRAPHIC", "'(blood|puking'"), 17, "graphic:")
+    rubric, diagnostics = _validated(text.replace("brief: 50", "brief: none").replace("GRAPHIC", "blood"))
     assert rubric is None and any("brief" in d.message for d in diagnostics)
 
 
